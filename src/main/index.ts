@@ -1,0 +1,91 @@
+/**
+ * Electron entry point: hardens the app, registers the IPC handlers and opens the main window.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, session } from 'electron';
+import { createInvokeHandlers, createSendListeners, detectInstalledBackend } from './ipc/handlers';
+import { registerHandlers, registerSendListeners } from './ipc/ipc-main';
+import { CONTENT_SECURITY_POLICY, createTrustedSenderCheck, DEV_CONTENT_SECURITY_POLICY } from './ipc/security-policy';
+import { createMainWindow, hardenSession, type RendererTarget } from './window';
+
+// Forces the sandbox on for every renderer, including any a future change forgets to configure.
+app.enableSandbox();
+
+/** The dev server URL that `electron-vite dev` passes in; ignored in packaged builds. */
+function devServerUrl(): string | null {
+  const url = process.env['ELECTRON_RENDERER_URL'];
+  return !app.isPackaged && url !== undefined && url.length > 0 ? url : null;
+}
+
+function resolveRendererTarget(): RendererTarget {
+  const devUrl = devServerUrl();
+  if (devUrl !== null) return { url: devUrl, filePath: null };
+  // Build layout: out/main/index.js next to out/renderer/index.html.
+  const filePath = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
+  return { url: pathToFileURL(filePath).href, filePath };
+}
+
+function resolveIconPath(): string | undefined {
+  const iconPath = join(app.getAppPath(), 'resources', 'icon.png');
+  return existsSync(iconPath) ? iconPath : undefined;
+}
+
+function openMainWindow(renderer: RendererTarget): BrowserWindow {
+  return createMainWindow({
+    renderer,
+    // Sandboxed preloads must be CommonJS; electron.vite.config.ts emits index.cjs.
+    preloadPath: fileURLToPath(new URL('../preload/index.cjs', import.meta.url)),
+    iconPath: resolveIconPath(),
+  });
+}
+
+// A second instance would fight over the same run store; focus the first one instead.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const [window] = BrowserWindow.getAllWindows();
+    if (window === undefined) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+
+  // Belt and braces for any web contents created later (devtools, future windows).
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app
+    .whenReady()
+    .then(() => {
+      const renderer = resolveRendererTarget();
+      hardenSession(session.defaultSession, renderer.filePath === null ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
+
+      const policy = { isTrustedSender: createTrustedSenderCheck(renderer.url) };
+      registerHandlers(
+        createInvokeHandlers({
+          getVersion: () => app.getVersion(),
+          getBackend: () => detectInstalledBackend(),
+          platform: process.platform,
+        }),
+        policy,
+      );
+      registerSendListeners(createSendListeners(), policy);
+
+      openMainWindow(renderer);
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) openMainWindow(renderer);
+      });
+    })
+    .catch((error: unknown) => {
+      console.error('[main] startup failed:', error);
+      app.exit(1);
+    });
+}

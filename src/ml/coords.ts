@@ -1,0 +1,100 @@
+/**
+ * Cartesian ↔ hyperspherical coordinates (method.md §2).
+ *
+ * The losses use only cosines, never arccos: cos_i = x_i / sqrt(Σ_{j≥i} x_j² + eps), i = 1..n−1,
+ * with eps inside the sqrt so the gradient stays finite where the tail vanishes. The tensor form is
+ * one reverse cumulative sum, O(n) per vector. Angles and the inverse map are for people (histograms
+ * in degrees, the 3-D sphere view) and for tests.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const DEFAULT_COSINE_EPS = 1e-3;
+
+/** Batch of vectors (M × n) → cosines of the n−1 angles (M × (n−1)). */
+export function cosinesTensor(x: tf.Tensor2D, eps = DEFAULT_COSINE_EPS): tf.Tensor2D {
+  return tf.tidy(() => {
+    const n = x.shape[1];
+    const tail = tf.cumsum(tf.square(x), 1, false, true);
+    const cosines = tf.div(x, tf.sqrt(tf.add(tail, eps)));
+    return tf.slice(cosines, [0, 0], [-1, n - 1]) as tf.Tensor2D;
+  });
+}
+
+/** Batch of vectors (M × n) → Euclidean norms (M), no eps. */
+export function radiusTensor(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.norm(x, 'euclidean', 1) as tf.Tensor1D);
+}
+
+/** One vector → its n−1 cosines (plain loop; the reference the tensor form is tested against). */
+export function cosines(x: ArrayLike<number>, eps = DEFAULT_COSINE_EPS): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(Math.max(n - 1, 0));
+  let tail = 0;
+  const tails = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    tail += (x[i] as number) ** 2;
+    tails[i] = tail;
+  }
+  for (let i = 0; i < n - 1; i++) out[i] = (x[i] as number) / Math.sqrt((tails[i] as number) + eps);
+  return out;
+}
+
+export function radius(x: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += (x[i] as number) ** 2;
+  return Math.sqrt(sum);
+}
+
+/**
+ * One vector → its n−1 angles in radians: φ_i = acos(clamp(cos_i, −1, 1)) with eps = 0, and the last
+ * angle φ_{n−1} = 2π − φ_{n−1} when x_n < 0, so φ_{n−1} ∈ [0, 2π) and the map is invertible.
+ * Where the tail is exactly zero the angle is undefined; 0 is returned (the vector lies on axis i).
+ */
+export function angles(x: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(Math.max(n - 1, 0));
+  let tail = 0;
+  const tails = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    tail += (x[i] as number) ** 2;
+    tails[i] = tail;
+  }
+  for (let i = 0; i < n - 1; i++) {
+    const norm = Math.sqrt(tails[i] as number);
+    const cosine = norm === 0 ? 1 : Math.min(1, Math.max(-1, (x[i] as number) / norm));
+    out[i] = Math.acos(cosine);
+  }
+  if (n >= 2 && (x[n - 1] as number) < 0) out[n - 2] = 2 * Math.PI - (out[n - 2] as number);
+  return out;
+}
+
+/** Inverse map: x_i = r·cos φ_i·Π_{k<i} sin φ_k, x_n = r·Π_{k<n} sin φ_k. */
+export function fromAngles(r: number, phi: ArrayLike<number>): Float64Array {
+  const n = phi.length + 1;
+  const out = new Float64Array(n);
+  let sineProduct = r;
+  for (let i = 0; i < n - 1; i++) {
+    out[i] = sineProduct * Math.cos(phi[i] as number);
+    sineProduct *= Math.sin(phi[i] as number);
+  }
+  out[n - 1] = sineProduct;
+  return out;
+}
+
+/**
+ * The paper's 3-D view of the hypersphere: the n coordinates averaged in three contiguous groups,
+ * then normalized to the unit sphere.
+ */
+export function sphere3d(x: ArrayLike<number>): [number, number, number] {
+  const n = x.length;
+  const sums = [0, 0, 0];
+  const counts = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const group = Math.min(2, Math.floor((i * 3) / n));
+    sums[group] = (sums[group] as number) + (x[i] as number);
+    counts[group] = (counts[group] as number) + 1;
+  }
+  const means = sums.map((s, g) => ((counts[g] as number) > 0 ? s / (counts[g] as number) : 0));
+  const norm = Math.hypot(...means) || 1;
+  return [(means[0] as number) / norm, (means[1] as number) / norm, (means[2] as number) / norm];
+}
