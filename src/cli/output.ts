@@ -57,10 +57,11 @@ export class ProgressReporter {
     this.drawn = true;
   }
 
-  epoch(log: EpochLog, etaSeconds?: number): void {
+  epoch(log: EpochLog): void {
     if (this.drawn) this.stream.write('\r\x1b[2K');
     this.drawn = false;
-    const eta = etaSeconds === undefined ? '' : `  ETA ${formatDuration(etaSeconds)}`;
+    const remaining = Math.max(this.totalEpochs - log.epoch - 1, 0);
+    const eta = remaining > 0 ? `  ETA ${formatDuration(remaining * log.seconds)}` : '';
     this.stream.write(`${this.label}epoch ${log.epoch + 1}/${this.totalEpochs}  ${formatLosses(log.losses)}  ${log.imagesPerSecond.toFixed(1)} img/s  ${log.seconds.toFixed(1)}s${eta}\n`);
   }
 
