@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { type CompVaeConfig, DEFAULT_CONFIG, MODEL_METHODS, type ModelMethod } from '../ml/config';
+import type { DatasetSpec } from '../main/services/dataset-prep';
 import { UsageError } from './output';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -115,4 +116,37 @@ export const MODEL_HELP = `  --method comp|vmf|vae|ae   model (default comp: ful
 /** Paths on the command line are relative to the working directory. */
 export function optionalPath(value: string | undefined): string | undefined {
   return value === undefined ? undefined : resolvePath(value);
+}
+
+/** Flags that describe a dataset folder (train, eval). */
+export const DATA_OPTIONS: OptionSpec = {
+  labels: { type: 'string' },
+  'label-column': { type: 'string' },
+  'anomaly-classes': { type: 'string' },
+  'on-error': { type: 'string' },
+  limit: { type: 'string' },
+};
+
+export function onErrorFlag(values: Record<string, unknown>): 'skip' | 'stop' {
+  const onError = stringFlag(values, 'on-error') ?? 'skip';
+  if (onError !== 'skip' && onError !== 'stop') throw new UsageError('--on-error must be skip or stop');
+  return onError;
+}
+
+/** --backend B forces a backend for this process, like POLARIS_BACKEND. */
+export function applyBackendFlag(values: Record<string, unknown>): void {
+  const backend = stringFlag(values, 'backend');
+  if (backend) process.env.POLARIS_BACKEND = backend;
+}
+
+export function folderDatasetSpec(values: Record<string, unknown>, path: string): Extract<DatasetSpec, { kind: 'folder' }> {
+  return {
+    kind: 'folder',
+    path: resolvePath(path),
+    labelsCsv: optionalPath(stringFlag(values, 'labels')),
+    labelColumn: stringFlag(values, 'label-column'),
+    anomalyClasses: listFlag(values, 'anomaly-classes'),
+    onProblem: onErrorFlag(values),
+    limit: numberFlag(values, 'limit', { integer: true, min: 3 }),
+  };
 }

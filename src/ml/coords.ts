@@ -29,14 +29,20 @@ export function radiusTensor(x: tf.Tensor2D): tf.Tensor1D {
 export function cosines(x: ArrayLike<number>, eps = DEFAULT_COSINE_EPS): Float64Array {
   const n = x.length;
   const out = new Float64Array(Math.max(n - 1, 0));
+  const tails = tailSquareSums(x);
+  for (let i = 0; i < n - 1; i++) out[i] = (x[i] as number) / Math.sqrt((tails[i] as number) + eps);
+  return out;
+}
+
+/** tails[i] = Σ_{j ≥ i} x_j² (reverse cumulative sum of squares). */
+function tailSquareSums(x: ArrayLike<number>): Float64Array {
+  const tails = new Float64Array(x.length);
   let tail = 0;
-  const tails = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
+  for (let i = x.length - 1; i >= 0; i--) {
     tail += (x[i] as number) ** 2;
     tails[i] = tail;
   }
-  for (let i = 0; i < n - 1; i++) out[i] = (x[i] as number) / Math.sqrt((tails[i] as number) + eps);
-  return out;
+  return tails;
 }
 
 export function radius(x: ArrayLike<number>): number {
@@ -53,12 +59,7 @@ export function radius(x: ArrayLike<number>): number {
 export function angles(x: ArrayLike<number>): Float64Array {
   const n = x.length;
   const out = new Float64Array(Math.max(n - 1, 0));
-  let tail = 0;
-  const tails = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    tail += (x[i] as number) ** 2;
-    tails[i] = tail;
-  }
+  const tails = tailSquareSums(x);
   for (let i = 0; i < n - 1; i++) {
     const norm = Math.sqrt(tails[i] as number);
     const cosine = norm === 0 ? 1 : Math.min(1, Math.max(-1, (x[i] as number) / norm));

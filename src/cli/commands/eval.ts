@@ -6,7 +6,7 @@ import { selectRows } from '../../ml/matrix';
 import { writeFileAtomic } from '../../main/runs/atomic';
 import { appVersion } from '../../main/services/train-job';
 import { type DatasetSpec, prepareDataset } from '../../main/services/dataset-prep';
-import { configOverrides, listFlag, MODEL_HELP, MODEL_OPTIONS, numberFlag, optionalPath, parse, stringFlag } from '../args';
+import { applyBackendFlag, configOverrides, DATA_OPTIONS, folderDatasetSpec, listFlag, MODEL_HELP, MODEL_OPTIONS, parse, stringFlag } from '../args';
 import { EXIT, installInterruptHandler, ProgressReporter, UsageError } from '../output';
 
 export const EVAL_HELP = `polaris eval <dataset> --methods comp,vmf,vae,ae,pixels [options]
@@ -100,12 +100,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     argv,
     {
       ...MODEL_OPTIONS,
+      ...DATA_OPTIONS,
       methods: { type: 'string' },
-      labels: { type: 'string' },
-      'label-column': { type: 'string' },
-      'anomaly-classes': { type: 'string' },
-      'on-error': { type: 'string' },
-      limit: { type: 'string' },
       out: { type: 'string' },
     },
     'eval',
@@ -116,19 +112,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   const path = positionals[0];
   if (!path) throw new UsageError('eval: give a dataset folder; see polaris eval --help');
-  const backend = stringFlag(values, 'backend');
-  if (backend) process.env.POLARIS_BACKEND = backend;
-  const onError = stringFlag(values, 'on-error') ?? 'skip';
-  if (onError !== 'skip' && onError !== 'stop') throw new UsageError('--on-error must be skip or stop');
-  const dataset: DatasetSpec = {
-    kind: 'folder',
-    path: resolve(path),
-    labelsCsv: optionalPath(stringFlag(values, 'labels')),
-    labelColumn: stringFlag(values, 'label-column'),
-    anomalyClasses: listFlag(values, 'anomaly-classes'),
-    onProblem: onError,
-    limit: numberFlag(values, 'limit', { integer: true, min: 3 }),
-  };
+  applyBackendFlag(values);
+  const dataset = folderDatasetSpec(values, path);
   const result = await evaluate(dataset, parseModels(listFlag(values, 'methods')), configOverrides(values), `Table 1 on ${path}`);
   if (!result) return EXIT.interrupted;
   process.stdout.write(`${result.table}\n`);

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { rankScores, csvField } from '../../main/runs/run-folder';
 import { writeFileAtomic } from '../../main/runs/atomic';
 import { SCORE_METHODS, type ScoreMethod, scoreData } from '../../main/services/scoring';
-import { numberFlag, parse, stringFlag } from '../args';
+import { applyBackendFlag, numberFlag, onErrorFlag, parse, stringFlag } from '../args';
 import { EXIT, UsageError } from '../output';
 
 export const SCORE_HELP = `polaris score --method M --fit <normal data> --input <data> --out scores.csv [options]
@@ -54,10 +54,8 @@ export async function scoreCommand(argv: string[]): Promise<number> {
   const input = stringFlag(values, 'input');
   const out = stringFlag(values, 'out');
   if (!fit || !input || !out) throw new UsageError('score: --fit, --input and --out are required (see polaris score --help)');
-  const onError = stringFlag(values, 'on-error') ?? 'skip';
-  if (onError !== 'skip' && onError !== 'stop') throw new UsageError('--on-error must be skip or stop');
-  const backend = stringFlag(values, 'backend');
-  if (backend) process.env.POLARIS_BACKEND = backend;
+  const onError = onErrorFlag(values);
+  applyBackendFlag(values);
   const run = stringFlag(values, 'run');
   const result = await scoreData({
     method: method as ScoreMethod,

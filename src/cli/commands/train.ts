@@ -4,7 +4,7 @@ import { resolveConfig } from '../../ml/config';
 import { readManifest } from '../../main/runs/run-folder';
 import type { DatasetSpec } from '../../main/services/dataset-prep';
 import { runTrainJob } from '../../main/services/train-job';
-import { configOverrides, listFlag, MODEL_HELP, MODEL_OPTIONS, numberFlag, optionalPath, parse, stringFlag } from '../args';
+import { applyBackendFlag, configOverrides, DATA_OPTIONS, folderDatasetSpec, MODEL_HELP, MODEL_OPTIONS, numberFlag, parse, stringFlag } from '../args';
 import { EXIT, formatNumber, installInterruptHandler, ProgressReporter, UsageError } from '../output';
 
 export const TRAIN_HELP = `polaris train <dataset> [options]
@@ -36,13 +36,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
     argv,
     {
       ...MODEL_OPTIONS,
-      labels: { type: 'string' },
-      'label-column': { type: 'string' },
-      'anomaly-classes': { type: 'string' },
+      ...DATA_OPTIONS,
       'test-fraction': { type: 'string' },
       balanced: { type: 'boolean' },
-      'on-error': { type: 'string' },
-      limit: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -57,11 +53,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const resume = values.resume === true;
   const datasetArgument = positionals[0];
   if (!datasetArgument && !resume) throw new UsageError('train: give a dataset folder (or "demo"); see polaris train --help');
-  const backend = stringFlag(values, 'backend');
-  if (backend) process.env.POLARIS_BACKEND = backend;
+  applyBackendFlag(values);
   const overrides = configOverrides(values);
-  const onError = stringFlag(values, 'on-error') ?? 'skip';
-  if (onError !== 'skip' && onError !== 'stop') throw new UsageError('--on-error must be skip or stop');
   const method = overrides.method ?? 'comp';
   const out = stringFlag(values, 'out') ?? (resume ? undefined : `runs/${method}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
   if (!out) throw new UsageError('train --resume needs --out <run folder>');
@@ -71,15 +64,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     dataset = { kind: 'demo', anomalyDigit: numberFlag(values, 'digit', { integer: true, min: 0 }) ?? 7, trainCount: numberFlag(values, 'limit', { integer: true, min: 10 }) ?? 2000, testAnomalies: 300 };
     if (overrides.imageSize === undefined) overrides.imageSize = 32;
   } else if (datasetArgument) {
-    dataset = {
-      kind: 'folder',
-      path: resolve(datasetArgument),
-      labelsCsv: optionalPath(stringFlag(values, 'labels')),
-      labelColumn: stringFlag(values, 'label-column'),
-      anomalyClasses: listFlag(values, 'anomaly-classes'),
-      onProblem: onError,
-      limit: numberFlag(values, 'limit', { integer: true, min: 3 }),
-    };
+    dataset = folderDatasetSpec(values, datasetArgument);
   }
 
   const totalEpochs = overrides.epochs ?? (resume ? Number(readManifest(resolve(out)).config.epochs) : resolveConfig(overrides).epochs);
