@@ -22,8 +22,10 @@ function allowInlineScriptsInDevServer(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      lib: { entry: resolve(projectRoot, 'src/main/index.ts') },
       rollupOptions: {
+        // An input rather than build.lib: electron-vite's ?modulePath sub-build (the training worker)
+        // replaces the input, which it cannot do for a lib entry.
+        input: resolve(projectRoot, 'src/main/index.ts'),
         // Native and heavy modules are loaded from node_modules at run time, never bundled.
         external: [/^@tensorflow\//, 'better-sqlite3'],
       },

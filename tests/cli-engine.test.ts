@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFile } from '../src/main/data/npy';
-import { CheckpointError, readCheckpoint } from '../src/main/runs/checkpoint';
+import { checkpointBinaryPath, CheckpointError, readCheckpoint } from '../src/main/runs/checkpoint';
 import { readManifest } from '../src/main/runs/run-folder';
 import { scoreData } from '../src/main/services/scoring';
 import { runTrainJob } from '../src/main/services/train-job';
@@ -130,11 +130,14 @@ describe.skipIf(!hasGalaxyZoo)('end to end on a slice of galaxyzoo1-64: train, c
   it('refuses a corrupt checkpoint, naming the file', () => {
     const copy = join(work, 'corrupt');
     mkdirSync(copy);
-    for (const file of ['run.json', 'checkpoint.json', 'checkpoint.bin']) copyFileSync(join(runDir, file), join(copy, file));
-    const bytes = readFileSync(join(copy, 'checkpoint.bin'));
-    writeFileSync(join(copy, 'checkpoint.bin'), bytes.subarray(0, bytes.length - 100));
+    const binary = basename(checkpointBinaryPath(runDir) ?? '');
+    expect(binary).toMatch(/^checkpoint-2-[0-9a-f]{16}\.bin$/);
+    expect(readdirSync(runDir).filter((f) => f.endsWith('.bin'))).toEqual([binary]); // older binaries removed
+    for (const file of ['run.json', 'checkpoint.json', binary]) copyFileSync(join(runDir, file), join(copy, file));
+    const bytes = readFileSync(join(copy, binary));
+    writeFileSync(join(copy, binary), bytes.subarray(0, bytes.length - 100));
     expect(() => readCheckpoint(copy)).toThrow(CheckpointError);
-    expect(() => readCheckpoint(copy)).toThrow(/checkpoint\.bin: has \d+ bytes/);
+    expect(() => readCheckpoint(copy)).toThrow(/checkpoint-2-[0-9a-f]+\.bin: has \d+ bytes/);
   });
 
   it('polaris score writes index,file,score,rank', () => {

@@ -1,16 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { afterAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
 import { dispatchInvoke, dispatchSend, parseEventPayload, toIpcError, type InvokeHandlers } from '../src/main/ipc/dispatch';
-import { createInvokeHandlers, createSendListeners, NotImplementedError } from '../src/main/ipc/handlers';
+import { createInvokeHandlers, createSendListeners } from '../src/main/ipc/handlers';
 import {
   CONTENT_SECURITY_POLICY,
   createTrustedSenderCheck,
   DEV_CONTENT_SECURITY_POLICY,
   isSafeExternalUrl,
 } from '../src/main/ipc/security-policy';
+import { AppServices } from '../src/main/services/app-services';
 import type { PolarisApi } from '../src/shared/api';
 import {
   eventContract,
@@ -21,6 +22,7 @@ import {
   type InvokeResponse,
   type IpcResult,
 } from '../src/shared/ipc';
+import { makeTempDir } from './helpers/temp-dir';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const APP_URL = 'file:///opt/polaris/out/renderer/index.html';
@@ -189,18 +191,33 @@ describe('dispatchSend and parseEventPayload', () => {
 
 describe('the app contract and handlers', () => {
   const trustedSender = 'file:///opt/polaris/out/renderer/index.html#/home';
-  const handlers = createInvokeHandlers({ getVersion: () => '9.9.9', getBackend: () => 'wasm', platform: 'linux' });
+  const temp = makeTempDir('contract');
+  // Real services over an empty data folder; nothing here starts a training job.
+  const services = new AppServices({
+    dataDir: temp.dir,
+    appVersion: '9.9.9',
+    autoStart: false,
+    runner: () => {
+      throw new Error('no training in the contract tests');
+    },
+  });
+  afterAll(async () => {
+    await services.close();
+    temp.cleanup();
+  });
+  const handlers = createInvokeHandlers({ getVersion: () => '9.9.9', getBackend: () => 'wasm', platform: 'linux', services });
 
   it('answers app:info for real', async () => {
     const result = await dispatchInvoke(invokeContract, handlers, 'app:info', trustedSender, undefined, policy);
     expect(result).toEqual({ ok: true, value: { version: '9.9.9', backend: 'wasm', platform: 'linux' } });
   });
 
-  it('reports the channels whose services are not built yet through the error envelope', async () => {
-    const result = await dispatchInvoke(invokeContract, handlers, 'runs:list', trustedSender, undefined, policy);
-    expectFailure(result, new NotImplementedError('x').name);
-    const scan = await dispatchInvoke(invokeContract, handlers, 'datasets:scan', trustedSender, { path: '/data' }, policy);
-    expectFailure(scan, IpcErrorNames.notImplemented);
+  it('answers from the services, and reports their errors through the envelope', async () => {
+    expect(await dispatchInvoke(invokeContract, handlers, 'runs:list', trustedSender, undefined, policy)).toEqual({ ok: true, value: [] });
+    const missingRun = await dispatchInvoke(invokeContract, handlers, 'runs:get', trustedSender, { runId: 'run-nope' }, policy);
+    expect(expectFailure(missingRun, 'NotFoundError')).toBe('No run run-nope');
+    const scan = await dispatchInvoke(invokeContract, handlers, 'datasets:scan', trustedSender, { path: path.join(temp.dir, 'missing') }, policy);
+    expect(expectFailure(scan, 'DatasetFileError')).toMatch(/dataset folder not found/);
   });
 
   it('validates the app payloads: paths, run ids and config overrides', async () => {
@@ -209,7 +226,7 @@ describe('the app contract and handlers', () => {
     expect(expectFailure(await invoke('datasets:scan', { path: '' }), IpcErrorNames.invalidPayload)).toMatch(/path: /);
     expect(expectFailure(await invoke('datasets:scan', { path: 'a\0b' }), IpcErrorNames.invalidPayload)).toMatch(/NUL/);
     expect(expectFailure(await invoke('runs:cancel', { runId: '../../etc' }), IpcErrorNames.invalidPayload)).toMatch(/runId: /);
-    const badConfig = await invoke('runs:start', { datasetPath: '/d', config: { epochs: 0, shell: 'rm -rf' } });
+    const badConfig = await invoke('runs:start', { dataset: { kind: 'folder', path: '/d' }, config: { epochs: 0, shell: 'rm -rf' } });
     const message = expectFailure(badConfig, IpcErrorNames.invalidPayload);
     expect(message).toMatch(/config\.epochs/);
     expect(message).toMatch(/shell/);

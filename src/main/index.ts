@@ -1,12 +1,18 @@
 /**
- * Electron entry point: hardens the app, registers the IPC handlers and opens the main window.
+ * Electron entry point: hardens the app, opens the database and the run queue in the user-data
+ * folder, registers the IPC handlers over them, forwards service events to the windows and opens the
+ * main window. Everything with logic lives in plain Node modules (./services, ./store, ./ipc/dispatch).
  */
+/// <reference types="electron-vite/node" />
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, session } from 'electron';
 import { createInvokeHandlers, createSendListeners, detectInstalledBackend } from './ipc/handlers';
-import { registerHandlers, registerSendListeners } from './ipc/ipc-main';
+import { registerHandlers, registerSendListeners, sendEvent } from './ipc/ipc-main';
+import { AppServices } from './services/app-services';
+// electron-vite bundles the worker as its own entry and hands us the path of the built file.
+import trainingWorkerPath from './services/training-worker?modulePath';
 import { CONTENT_SECURITY_POLICY, createTrustedSenderCheck, DEV_CONTENT_SECURITY_POLICY } from './ipc/security-policy';
 import { createMainWindow, hardenSession, type RendererTarget } from './window';
 
@@ -41,6 +47,41 @@ function openMainWindow(renderer: RendererTarget): BrowserWindow {
   });
 }
 
+/**
+ * The database and run queue in the user-data folder. A database from a newer Polaris (or any other
+ * failure to open it) is explained in a dialog and ends the app, leaving the file untouched.
+ */
+function openServices(): AppServices | null {
+  try {
+    return new AppServices({
+      dataDir: app.getPath('userData'),
+      appVersion: app.getVersion(),
+      workerEntry: { script: trainingWorkerPath },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    dialog.showErrorBox('Polaris cannot open its database', message);
+    app.exit(1);
+    return null;
+  }
+}
+
+/** Stops a running job at a batch boundary (it stays resumable) and closes the database before quitting. */
+function closeServicesBeforeQuit(services: AppServices): void {
+  let closed = false;
+  app.on('before-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    services
+      .close()
+      .catch((error: unknown) => console.error('[main] closing the services failed:', error))
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
+  });
+}
+
 // A second instance would fight over the same run store; focus the first one instead.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -68,16 +109,23 @@ if (!app.requestSingleInstanceLock()) {
       const renderer = resolveRendererTarget();
       hardenSession(session.defaultSession, renderer.filePath === null ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
 
+      const services = openServices();
+      if (services === null) return;
       const policy = { isTrustedSender: createTrustedSenderCheck(renderer.url) };
       registerHandlers(
         createInvokeHandlers({
           getVersion: () => app.getVersion(),
           getBackend: () => detectInstalledBackend(),
           platform: process.platform,
+          services,
         }),
         policy,
       );
       registerSendListeners(createSendListeners(), policy);
+      services.events.subscribe((event, payload) => {
+        for (const window of BrowserWindow.getAllWindows()) sendEvent(window.webContents, event, payload);
+      });
+      closeServicesBeforeQuit(services);
 
       openMainWindow(renderer);
       app.on('activate', () => {

@@ -1,23 +1,32 @@
 /**
  * The handler registry: one function per invoke channel and per send channel of the contract. The
  * compiler refuses a registry that misses a channel, so adding a channel to src/shared/ipc.ts points
- * straight here.
- *
- * NOT IMPLEMENTED YET: datasets:scan, runs:list, runs:start and runs:cancel answer with a
- * NotImplementedError (through the normal error envelope) until the dataset and training services
- * land in a later task; wire them to those services here, nothing else has to change.
+ * straight here. Handlers receive payloads already validated by ./dispatch and only translate them
+ * into calls on the services (../services/app-services.ts); their answers are validated again there.
+ * Electron's ipcMain and the WebSocket server (`polaris serve`) both serve this same table.
  */
 import { createRequire } from 'node:module';
-import { IpcErrorNames } from '../../shared/ipc';
-import type { AppInvokeHandlers, AppSendListeners } from './ipc-main';
+import type { AppServices } from '../services/app-services';
+import type { AppInvokeHandlers, AppSendListeners } from './handler-types';
 
-export class NotImplementedError extends Error {
-  override readonly name = IpcErrorNames.notImplemented;
-
-  constructor(feature: string) {
-    super(`${feature} is not implemented yet`);
-  }
-}
+/** The service calls the handlers make; AppServices provides them. */
+export type HandlerServices = Pick<
+  AppServices,
+  | 'scanDataset'
+  | 'listDatasets'
+  | 'datasetFiles'
+  | 'listRuns'
+  | 'getRun'
+  | 'startRun'
+  | 'cancelRun'
+  | 'resumeRun'
+  | 'runEpochs'
+  | 'runItems'
+  | 'runItem'
+  | 'importRun'
+  | 'setLabel'
+  | 'listLabels'
+>;
 
 export interface HandlerDependencies {
   /** app.getVersion() in Electron; the package version elsewhere. */
@@ -25,6 +34,7 @@ export interface HandlerDependencies {
   /** The TensorFlow.js backend training will use. */
   getBackend(): string;
   platform: string;
+  services: HandlerServices;
 }
 
 /**
@@ -50,24 +60,28 @@ export function detectInstalledBackend(resolveFrom: string = import.meta.url): s
 }
 
 export function createInvokeHandlers(dependencies: HandlerDependencies): AppInvokeHandlers {
+  const { services } = dependencies;
   return {
     'app:info': async () => ({
       version: dependencies.getVersion(),
       backend: dependencies.getBackend(),
       platform: dependencies.platform,
     }),
-    'datasets:scan': async () => {
-      throw new NotImplementedError('Dataset scanning');
-    },
-    'runs:list': async () => {
-      throw new NotImplementedError('Run history');
-    },
-    'runs:start': async () => {
-      throw new NotImplementedError('Starting a training run');
-    },
-    'runs:cancel': async () => {
-      throw new NotImplementedError('Cancelling a training run');
-    },
+    'datasets:scan': ({ path, labelsCsv }) => services.scanDataset(path, labelsCsv),
+    'datasets:list': async () => services.listDatasets(),
+    'datasets:files': async ({ datasetId, offset, limit }) => services.datasetFiles(datasetId, offset, limit),
+    'runs:list': async () => services.listRuns(),
+    'runs:get': async ({ runId }) => services.getRun(runId),
+    'runs:start': async ({ dataset, config, testFraction }) =>
+      services.startRun({ dataset, overrides: config ?? {}, ...(testFraction === undefined ? {} : { testFraction }) }),
+    'runs:cancel': async ({ runId }) => services.cancelRun(runId),
+    'runs:resume': async ({ runId }) => services.resumeRun(runId),
+    'runs:epochs': async ({ runId }) => services.runEpochs(runId),
+    'runs:items': async (query) => services.runItems(query),
+    'runs:item': async ({ runId, index }) => services.runItem(runId, index),
+    'runs:import': async ({ path }) => services.importRun(path),
+    'labels:set': async ({ datasetId, file, label }) => services.setLabel(datasetId, file, label),
+    'labels:list': async ({ datasetId }) => services.listLabels(datasetId),
   };
 }
 

@@ -13,17 +13,10 @@ import {
   type EventChannels,
   type IpcResult,
 } from '../../shared/ipc';
-import {
-  dispatchInvoke,
-  dispatchSend,
-  parseEventPayload,
-  type InvokeHandlers,
-  type SendListeners,
-  type SenderPolicy,
-} from './dispatch';
+import { dispatchInvoke, dispatchSend, parseEventPayload, type SenderPolicy } from './dispatch';
+import type { AppInvokeHandlers, AppSendListeners } from './handler-types';
 
-export type AppInvokeHandlers = InvokeHandlers<typeof invokeContract>;
-export type AppSendListeners = SendListeners<typeof sendContract>;
+export type { AppInvokeHandlers, AppSendListeners } from './handler-types';
 
 /**
  * The URL of the frame that sent a message, or null when it cannot be trusted by construction: the

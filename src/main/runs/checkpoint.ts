@@ -1,11 +1,12 @@
 /**
  * Checkpoints: everything a trainer needs to resume exactly (weights, BN statistics, both Adam
- * optimizers, epoch, β_eff, history) as checkpoint.json + checkpoint.bin (float32, little-endian).
- * The binary is written first and the JSON, which names the binary's byte length and a checksum,
- * last, each atomically: a crash at any point leaves the previous checkpoint readable.
+ * optimizers, epoch, β_eff, history) as checkpoint.json + a binary of float32 tensors (little-endian).
+ * Each checkpoint's binary has its own name (epoch and checksum), written first; checkpoint.json,
+ * which names it with its byte length and checksum, is swapped in last, atomically; only then is the
+ * previous binary removed. A kill at any moment therefore leaves a consistent pair on disk.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { AdamState } from '../../ml/adam';
@@ -13,7 +14,8 @@ import type { EpochLog, TrainerState } from '../../ml/train';
 import { writeFileAtomic } from './atomic';
 
 export const CHECKPOINT_JSON = 'checkpoint.json';
-export const CHECKPOINT_BIN = 'checkpoint.bin';
+/** Binaries are named checkpoint-<epoch>-<sha256 prefix>.bin. */
+const BINARY_PATTERN = /^checkpoint-\d+-[0-9a-f]{16}\.bin$/;
 
 const tensorEntry = z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() });
 
@@ -25,6 +27,7 @@ const manifestSchema = z.object({
   history: z.array(z.unknown()),
   encoderStep: z.number().int().nonnegative(),
   decoderStep: z.number().int().nonnegative(),
+  binaryFile: z.string().regex(BINARY_PATTERN),
   binaryBytes: z.number().int().nonnegative(),
   sha256: z.string(),
   tensors: z.array(tensorEntry),
@@ -36,8 +39,19 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
+/** The binary that checkpoint.json names, or null when there is no readable manifest. */
+export function checkpointBinaryPath(folder: string): string | null {
+  try {
+    const { binaryFile } = z.object({ binaryFile: z.string().regex(BINARY_PATTERN) }).parse(JSON.parse(readFileSync(join(folder, CHECKPOINT_JSON), 'utf8')));
+    return join(folder, binaryFile);
+  } catch {
+    return null;
+  }
+}
+
 export function checkpointExists(folder: string): boolean {
-  return existsSync(join(folder, CHECKPOINT_JSON)) && existsSync(join(folder, CHECKPOINT_BIN));
+  const binary = checkpointBinaryPath(folder);
+  return binary !== null && existsSync(binary);
 }
 
 export function writeCheckpoint(folder: string, state: TrainerState): void {
@@ -62,7 +76,9 @@ export function writeCheckpoint(folder: string, state: TrainerState): void {
     return record;
   });
   const bytes = new Uint8Array(binary.buffer, binary.byteOffset, binary.byteLength);
-  writeFileAtomic(join(folder, CHECKPOINT_BIN), bytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const binaryFile = `checkpoint-${state.nextEpoch}-${sha256.slice(0, 16)}.bin`;
+  writeFileAtomic(join(folder, binaryFile), bytes);
   const manifest: z.infer<typeof manifestSchema> = {
     formatVersion: 1,
     nextEpoch: state.nextEpoch,
@@ -71,23 +87,29 @@ export function writeCheckpoint(folder: string, state: TrainerState): void {
     history: state.history,
     encoderStep: state.encoderOptimizer.step,
     decoderStep: state.decoderOptimizer.step,
+    binaryFile,
     binaryBytes: bytes.byteLength,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256,
     tensors,
   };
   writeFileAtomic(join(folder, CHECKPOINT_JSON), JSON.stringify(manifest));
+  // Only now is the previous binary unreferenced.
+  for (const entry of readdirSync(folder)) {
+    if (BINARY_PATTERN.test(entry) && entry !== binaryFile) rmSync(join(folder, entry), { force: true });
+  }
 }
 
 export function readCheckpoint(folder: string): TrainerState {
   const jsonPath = join(folder, CHECKPOINT_JSON);
-  const binPath = join(folder, CHECKPOINT_BIN);
-  if (!checkpointExists(folder)) throw new CheckpointError(`${folder}: no checkpoint (${CHECKPOINT_JSON} and ${CHECKPOINT_BIN}) to resume from`);
+  if (!existsSync(jsonPath)) throw new CheckpointError(`${folder}: no checkpoint (${CHECKPOINT_JSON}) to resume from`);
   let manifest: z.infer<typeof manifestSchema>;
   try {
     manifest = manifestSchema.parse(JSON.parse(readFileSync(jsonPath, 'utf8')));
   } catch (error) {
     throw new CheckpointError(`${jsonPath}: not a valid checkpoint manifest (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
   }
+  const binPath = join(folder, manifest.binaryFile);
+  if (!existsSync(binPath)) throw new CheckpointError(`${binPath}: missing; ${jsonPath} names it`);
   const bytes = readFileSync(binPath);
   if (bytes.byteLength !== manifest.binaryBytes) {
     throw new CheckpointError(`${binPath}: has ${bytes.byteLength} bytes, the manifest expects ${manifest.binaryBytes} (truncated or from another checkpoint)`);

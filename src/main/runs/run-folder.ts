@@ -5,7 +5,7 @@
  *   run.json          manifest: status, full config, backend, app version, dataset, normalization, timings
  *   items.csv         index,file,label,anomaly,split for every item of the dataset
  *   history.jsonl     one line per finished epoch: every loss term, images/s, β_eff, learning rate
- *   checkpoint.json   resume state (see checkpoint.ts), with checkpoint.bin
+ *   checkpoint.json   resume state (see checkpoint.ts), naming its checkpoint-<epoch>-<hash>.bin
  *   latents.npy       encoder means μ of every item (items × n, float32)
  *   scores.csv        index,file,score,rank,label,anomaly,split (k-NN distance to the training bank)
  *   metrics.json      AUROC, both FPR95s, AP, AUPR, P@n on the test split, when labels exist

@@ -52,6 +52,9 @@ export interface TrainJobOptions {
   resume?: boolean;
   testFraction?: number;
   balancedTest?: boolean;
+  /** Recorded in the manifest; default: derived from the folder name / this package's version. */
+  runId?: string;
+  appVersion?: string;
   callbacks?: TrainJobCallbacks;
 }
 
@@ -110,11 +113,11 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
     ? { ...previous, status: 'running', config: { ...config }, backend: { choice: backend.choice, name: backend.name }, error: null }
     : {
         formatVersion: 1,
-        id: runIdFor(runDir),
+        id: options.runId ?? runIdFor(runDir),
         createdAt: now,
         updatedAt: now,
         status: 'running',
-        appVersion: appVersion(),
+        appVersion: options.appVersion ?? appVersion(),
         method: config.method,
         config: { ...config },
         backend: { choice: backend.choice, name: backend.name },
