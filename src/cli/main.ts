@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo';
 import { evalCommand } from './commands/eval';
 import { metricsCommand } from './commands/metrics';
 import { scoreCommand } from './commands/score';
+import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
 import { EXIT, UsageError } from './output';
 
@@ -22,6 +23,7 @@ Usage: polaris <command> [options]     (polaris <command> --help for details)
                                score data with k-NN, KNN*, Isolation Forest or reconstruction error
   metrics <file> [--json]      AUROC, FPR95 (both conventions), AP, AUPR, precision at n
   eval <dataset> --methods …   the paper's Table 1 for one dataset split
+  serve [--port P]             the app's services and window for a browser, on 127.0.0.1 with a token
   config                       every constant of the method with its default and meaning
 
 Environment: POLARIS_BACKEND=node-gpu|node|wasm|cpu forces a TensorFlow.js backend.`;
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number> | number> = {
   score: scoreCommand,
   metrics: metricsCommand,
   eval: evalCommand,
+  serve: serveCommand,
   config: configCommand,
 };
 
