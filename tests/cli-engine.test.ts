@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFile } from '../src/main/data/npy';
 import { checkpointBinaryPath, CheckpointError, readCheckpoint } from '../src/main/runs/checkpoint';
+import { readLatentSnapshots } from '../src/main/runs/latent-snapshots';
 import { readManifest } from '../src/main/runs/run-folder';
 import { scoreData } from '../src/main/services/scoring';
 import { runTrainJob } from '../src/main/services/train-job';
@@ -105,6 +106,10 @@ describe.skipIf(!hasGalaxyZoo)('end to end on a slice of galaxyzoo1-64: train, c
     }
     expect(manifest.metrics?.auroc).toBeGreaterThan(0);
     expect(readCheckpoint(runDir).nextEpoch).toBe(2);
+    const snapshots = readLatentSnapshots(runDir);
+    expect(snapshots?.epochs).toEqual([0, 1]);
+    expect(snapshots?.items).toHaveLength(160);
+    expect(snapshots?.read(1).cols).toBe(16);
   });
 
   it('scores new images with the run\'s model (k-NN on latent means and reconstruction MSE)', async () => {

@@ -32,6 +32,7 @@ import {
   appendHistory,
 } from '../runs/run-folder';
 import { type DatasetSpec, prepareDataset, type PreparedDataset } from './dataset-prep';
+import { DEFAULT_SNAPSHOT_ITEMS, snapshotSample, writeLatentSnapshot, writeSnapshotItems } from '../runs/latent-snapshots';
 
 export interface TrainJobCallbacks {
   onStatus?(status: RunStatus, message: string): void;
@@ -52,6 +53,11 @@ export interface TrainJobOptions {
   resume?: boolean;
   testFraction?: number;
   balancedTest?: boolean;
+  /**
+   * Items whose latent means are saved after every epoch (latent-snapshots/), so the app can show how
+   * the island around the pole forms. A fixed seeded sample; 0 turns snapshots off. Default 512.
+   */
+  snapshotItems?: number;
   /** Recorded in the manifest; default: derived from the folder name / this package's version. */
   runId?: string;
   appVersion?: string;
@@ -140,6 +146,8 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
       writeHistory(runDir, state.history);
     }
     const trainImages = selectRows(prepared.images, prepared.train);
+    const snapshot = snapshotSample(prepared.files.length, options.snapshotItems ?? DEFAULT_SNAPSHOT_ITEMS, config.seed);
+    if (!previous) writeSnapshotItems(runDir, snapshot);
     const trainStart = Date.now();
     const baseSeconds = manifest.timings.trainSeconds;
     const outcome = await trainer.fit(
@@ -155,6 +163,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
             timings: { ...manifest.timings, trainSeconds: baseSeconds + (Date.now() - trainStart) / 1000, epochsCompleted: log.epoch + 1 },
           };
           writeManifest(runDir, manifest);
+          if (snapshot.length > 0) writeLatentSnapshot(runDir, log.epoch, trainer.encode(selectRows(prepared.images, snapshot)).mu);
           callbacks.onEpochEnd?.(log);
         },
         shouldStop: callbacks.shouldStop,
