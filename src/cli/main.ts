@@ -8,6 +8,7 @@ import { DatasetFileError } from '../main/data/errors';
 import { demoCommand } from './commands/demo';
 import { evalCommand } from './commands/eval';
 import { metricsCommand } from './commands/metrics';
+import { reproduceCommand } from './commands/reproduce';
 import { scoreCommand } from './commands/score';
 import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
@@ -23,6 +24,7 @@ Usage: polaris <command> [options]     (polaris <command> --help for details)
                                score data with k-NN, KNN*, Isolation Forest or reconstruction error
   metrics <file> [--json]      AUROC, FPR95 (both conventions), AP, AUPR, precision at n
   eval <dataset> --methods …   the paper's Table 1 for one dataset split
+  reproduce <suite>            a whole comparison over seeds (galaxyzoo, navcam, cifar10-ood) → report folder
   serve [--port P]             the app's services and window for a browser, on 127.0.0.1 with a token
   config                       every constant of the method with its default and meaning
 
@@ -43,6 +45,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number> | number> = {
   score: scoreCommand,
   metrics: metricsCommand,
   eval: evalCommand,
+  reproduce: reproduceCommand,
   serve: serveCommand,
   config: configCommand,
 };

@@ -50,6 +50,8 @@ export interface ComparisonInput {
   /** Shared settings (size, channels, latent n, epochs, batch, seed, …); method is set per model. */
   baseConfig: Partial<CompVaeConfig>;
   models: readonly ComparisonModel[];
+  /** Class index per training row, for class-conditioned (OOD) training (config.classConditioned, method.md §6). */
+  trainClasses?: Int32Array;
   /** Overrides PAPER_PAIRINGS. */
   detectors?: Partial<Record<ComparisonModel, readonly ComparisonDetector[]>>;
   knnK?: number;
@@ -57,6 +59,8 @@ export interface ComparisonInput {
   onModelBegin?(model: ComparisonModel): void;
   onBatchEnd?(model: ComparisonModel, info: StepInfo): void;
   onEpochEnd?(model: ComparisonModel, log: EpochLog): void;
+  /** Every row's raw test scores (one per test row), for curves and per-subset metrics the rows do not hold. */
+  onScores?(model: ComparisonModel, detector: ComparisonDetector, scores: Float64Array): void;
   shouldStop?(): boolean;
 }
 
@@ -86,6 +90,7 @@ export async function runComparison(input: ComparisonInput): Promise<ComparisonR
         if (detector === 'mse') continue; // no model, no reconstruction
         const start = Date.now();
         const scores = await scoreWith(detectorFor(detector, input, seed), input.train, input.test);
+        input.onScores?.(model, detector, scores);
         rows.push(makeRow(model, detector, scores, input.testLabels, 0, (Date.now() - start) / 1000));
       }
       continue;
@@ -95,7 +100,7 @@ export async function runComparison(input: ComparisonInput): Promise<ComparisonR
     try {
       const trainStart = Date.now();
       const outcome = await trainer.fit(
-        { images: input.train },
+        { images: input.train, classes: input.trainClasses },
         {
           onBatchEnd: (info) => input.onBatchEnd?.(model, info),
           onEpochEnd: (log) => input.onEpochEnd?.(model, log),
@@ -112,6 +117,7 @@ export async function runComparison(input: ComparisonInput): Promise<ComparisonR
           detector === 'mse'
             ? await scoreWith(new ReconstructionDetector(async (items) => trainer.reconstruct(items), 'mse'), input.train, input.test)
             : await scoreWith(detectorFor(detector, input, seed), bank, queries);
+        input.onScores?.(model, detector, scores);
         rows.push(makeRow(model, detector, scores, input.testLabels, trainSeconds, (Date.now() - start) / 1000));
       }
     } finally {
