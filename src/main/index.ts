@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, session } from 'electron';
-import { createInvokeHandlers, createSendListeners, detectInstalledBackend } from './ipc/handlers';
+import { createInvokeHandlers, createSendListeners, detectInstalledBackend, type FileDialogs } from './ipc/handlers';
 import { registerHandlers, registerSendListeners, sendEvent } from './ipc/ipc-main';
 import { AppServices } from './services/app-services';
 // electron-vite bundles the worker as its own entry and hands us the path of the built file.
@@ -36,6 +36,23 @@ function resolveRendererTarget(): RendererTarget {
 function resolveIconPath(): string | undefined {
   const iconPath = join(app.getAppPath(), 'resources', 'icon.png');
   return existsSync(iconPath) ? iconPath : undefined;
+}
+
+/**
+ * The system's open dialogs for the renderer's "Browse…" buttons. Only paths come back to the page;
+ * Electron-only, so the Node services and `polaris serve` never see electron's dialog module.
+ */
+function electronFileDialogs(): FileDialogs {
+  const show = async (options: Electron.OpenDialogOptions): Promise<string | null> => {
+    const parent = BrowserWindow.getFocusedWindow();
+    const result = parent === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(parent, options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
+  return {
+    openFolder: (title) => show({ ...(title === undefined ? {} : { title }), properties: ['openDirectory'] }),
+    openFile: (title, extensions) =>
+      show({ ...(title === undefined ? {} : { title }), properties: ['openFile'], filters: [{ name: extensions.join(', ').toUpperCase(), extensions: [...extensions] }] }),
+  };
 }
 
 function openMainWindow(renderer: RendererTarget): BrowserWindow {
@@ -118,6 +135,7 @@ if (!app.requestSingleInstanceLock()) {
           getBackend: () => detectInstalledBackend(),
           platform: process.platform,
           services,
+          dialogs: electronFileDialogs(),
         }),
         policy,
       );

@@ -10,6 +10,7 @@
  * payload and the type the renderer compiles against can never drift apart.
  */
 import { z } from 'zod';
+import { insightInvokeContract } from './ipc-insight';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope and errors
@@ -194,6 +195,34 @@ export const RunConfigOverridesSchema = z.strictObject({
   imageSize: z.union([z.literal(32), z.literal(64), z.literal(128), z.literal(256), z.literal(512)]).optional(),
   seed: z.int().min(0).max(2 ** 32 - 1).optional(),
   knnK: z.int().min(1).max(1000).optional(),
+  // The advanced constants of method.md (src/ml/config.ts documents each). Bounds are sanity limits.
+  adamBeta1: z.number().min(0).lt(1).optional(),
+  adamBeta2: z.number().min(0).lt(1).optional(),
+  adamEpsilon: z.number().positive().max(1).optional(),
+  lrMilestones: z.array(z.int().nonnegative().max(100_000)).max(100).optional(),
+  lrDecay: z.number().positive().max(10).optional(),
+  horizontalFlip: z.boolean().optional(),
+  lossScale: z.number().positive().max(1e6).optional(),
+  betaTarget: z.number().nonnegative().max(1e12).optional(),
+  betaCalibrationEps: z.number().positive().max(1e6).optional(),
+  annealEpochs: z.int().nonnegative().max(100_000).optional(),
+  cosineEps: z.number().positive().max(1).optional(),
+  varianceEps: z.number().positive().max(1).optional(),
+  angleGain: z.number().nonnegative().max(1e9).optional(),
+  angleMeanWeight: z.number().nonnegative().max(1e9).optional(),
+  compressedAngles: z.int().nonnegative().max(1024).nullable().optional(),
+  radialStdGain: z.number().nonnegative().max(1e9).optional(),
+  radialMeanGain: z.number().nonnegative().max(1e9).optional(),
+  sigmaRadiusFactor: z.number().nonnegative().max(1e6).optional(),
+  sigmaRadiusStdPrior: z.number().positive().max(1e6).optional(),
+  muAngleWeight: z.number().nonnegative().max(1e12).optional(),
+  muRadiusWeight: z.number().nonnegative().max(1e12).optional(),
+  sigmaAngleWeight: z.number().nonnegative().max(1e12).optional(),
+  sigmaRadiusWeight: z.number().nonnegative().max(1e12).optional(),
+  firstAngleWeight: z.number().nonnegative().max(1e9).optional(),
+  firstAngleWeightLate: z.number().nonnegative().max(1e9).optional(),
+  lateEpoch: z.int().nonnegative().max(100_000).optional(),
+  vaeKlWeight: z.number().nonnegative().max(1e9).optional(),
 });
 export type RunConfigOverrides = z.infer<typeof RunConfigOverridesSchema>;
 
@@ -272,6 +301,114 @@ export type RunStatusEvent = z.infer<typeof RunStatusEventSchema>;
 export const LogLevelSchema = z.enum(['info', 'warn', 'error']);
 
 // ---------------------------------------------------------------------------------------------
+// What the app's views need beyond the stored records: thumbnails and band images with a display
+// stretch, reconstructions, the neighbours behind a score, sorted pages, dataset inspection with
+// progress and cancel, the config defaults, and native file dialogs (Electron only).
+// ---------------------------------------------------------------------------------------------
+
+/** Id of a long action, chosen by the UI so that it can cancel the action before it answers. */
+export const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, dashes or underscores');
+
+/** How raw values map to brightness: min..max, robust percentiles, or asinh (faint structure lifted). */
+export const StretchKindSchema = z.enum(['linear', 'percentile', 'asinh']);
+export type StretchKind = z.infer<typeof StretchKindSchema>;
+
+const BandIndexSchema = z.int().min(0).max(1023);
+
+/** A stretch, and which bands show as red, green and blue ([k]: band k in grey; null: grey for one band, bands 1–3 as RGB otherwise). */
+export const DisplaySettingsSchema = z.strictObject({
+  stretch: StretchKindSchema,
+  bands: z.union([z.tuple([BandIndexSchema]), z.tuple([BandIndexSchema, BandIndexSchema, BandIndexSchema])]).nullable(),
+});
+export type DisplaySettings = z.infer<typeof DisplaySettingsSchema>;
+
+/** A PNG file, base64-encoded (no data: prefix). */
+const PngBase64Schema = z.string().max(16 * 1024 * 1024);
+const ThumbnailSizeSchema = z.int().min(16).max(512);
+
+export const ImageFactsSchema = z.object({
+  width: z.int().positive(),
+  height: z.int().positive(),
+  channels: z.int().positive(),
+  /** FITS BITPIX convention: 8, 16, 32 for integers, -32 and -64 for floats. */
+  bitDepth: z.int(),
+});
+export type ImageFacts = z.infer<typeof ImageFactsSchema>;
+
+export const ThumbnailSchema = z.object({
+  file: z.string(),
+  png: PngBase64Schema.nullable(),
+  /** Why there is no image, in the reader's words (corrupt PNG, missing file, …). */
+  error: z.string().nullable(),
+  facts: ImageFactsSchema.nullable(),
+});
+export type Thumbnail = z.infer<typeof ThumbnailSchema>;
+
+const CountSchema = z.int().nonnegative();
+
+/** Every file of a dataset decoded once: what is readable, in which shapes and bit depths, and why the rest is not. */
+export const DatasetInspectionSchema = z.object({
+  datasetId: DatasetIdSchema,
+  fileCount: CountSchema,
+  readableCount: CountSchema,
+  /** Files by lower-case extension without the dot. */
+  countsByExtension: z.record(z.string(), CountSchema),
+  /** Files that have a label from the labels CSV. */
+  labelledCount: CountSchema,
+  problems: z.array(z.object({ file: z.string(), reason: z.string() })),
+  /** Readable files per shape, most common first. */
+  shapes: z.array(z.object({ width: z.int().positive(), height: z.int().positive(), channels: z.int().positive(), count: CountSchema })),
+  bitDepths: z.array(z.object({ bitDepth: z.int(), count: CountSchema })),
+  inspectedAt: z.string(),
+});
+export type DatasetInspection = z.infer<typeof DatasetInspectionSchema>;
+
+export const ConfigDefaultsSchema = z.object({
+  /** Every constant of method.md with its default. */
+  defaults: z.record(z.string(), z.json()),
+  /** One line of documentation per constant. */
+  help: z.record(z.string(), z.string()),
+  /** The methods runs:start accepts. */
+  methods: z.array(z.string()),
+  /** The constants a run may override (the others are shown with their defaults). */
+  overridable: z.array(z.string()),
+  /** The pixel baselines baselines:run offers (scored without training). */
+  baselines: z.array(z.string()),
+});
+export type ConfigDefaults = z.infer<typeof ConfigDefaultsSchema>;
+
+export const ReconstructionsSchema = z.object({
+  /** Epochs finished by the checkpoint the images come from; null before the first checkpoint. */
+  epochs: CountSchema.nullable(),
+  items: z.array(z.object({ index: CountSchema, file: z.string(), original: PngBase64Schema, reconstruction: PngBase64Schema })),
+});
+export type Reconstructions = z.infer<typeof ReconstructionsSchema>;
+
+export const NeighborsSchema = z.object({
+  k: CountSchema,
+  /** The item's score: the mean of the distances below (method.md §7). */
+  score: z.number().nullable(),
+  /** The k nearest training (normal) items in latent space, nearest first. */
+  neighbors: z.array(z.object({ index: CountSchema, file: z.string(), label: z.string().nullable(), distance: z.number().nonnegative() })),
+  /** Why there are no neighbours, when there are none. */
+  unavailableReason: z.string().nullable(),
+});
+export type Neighbors = z.infer<typeof NeighborsSchema>;
+
+export const BaselineMethodSchema = z.enum(['pixel-knn', 'pixel-iforest']);
+
+export const ItemSortKeySchema = z.enum(['rank', 'score', 'label', 'file', 'index']);
+
+export const JobProgressSchema = z.object({
+  jobId: JobIdSchema,
+  /** What the job is doing: 'listing', 'hashing', 'decoding', … */
+  phase: z.string().max(200),
+  done: CountSchema,
+  total: CountSchema,
+});
+export type JobProgress = z.infer<typeof JobProgressSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The contract tables: add a channel by adding one entry.
 // ---------------------------------------------------------------------------------------------
 
@@ -347,6 +484,86 @@ export const invokeContract = {
     response: z.object({ datasetId: DatasetIdSchema, file: z.string(), label: z.string().nullable() }),
   },
   'labels:list': { request: z.strictObject({ datasetId: DatasetIdSchema }), response: z.array(UserLabelSchema) },
+
+  /** Every constant of method.md with its default and documentation, and what a run may override. */
+  'app:config-defaults': { request: z.undefined(), response: ConfigDefaultsSchema },
+  /** Electron only: the system's folder dialog. null when the user cancelled. */
+  'dialog:open-folder': {
+    request: z.strictObject({ title: z.string().max(200).optional() }),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  /** Electron only: the system's open-file dialog, limited to the given extensions. */
+  'dialog:open-file': {
+    request: z.strictObject({ title: z.string().max(200).optional(), extensions: z.array(z.string().regex(/^[A-Za-z0-9]{1,10}$/)).min(1).max(10) }),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  /**
+   * datasets:scan plus one decode of every file (to list each unreadable file with its reason, and
+   * the shapes and bit depths), reporting jobs:progress under `jobId`; jobs:cancel stops it.
+   */
+  'datasets:import': {
+    request: z.strictObject({ path: FileSystemPathSchema, labelsCsv: FileSystemPathSchema.optional(), jobId: JobIdSchema }),
+    response: z.object({ summary: DatasetSummarySchema, inspection: DatasetInspectionSchema }),
+  },
+  /** The inspection of the dataset's last import, or null when it was never imported here. */
+  'datasets:inspection': { request: z.strictObject({ datasetId: DatasetIdSchema }), response: DatasetInspectionSchema.nullable() },
+  /** Cancels a long action started with a jobId; false when it is not running (any more). */
+  'jobs:cancel': { request: z.strictObject({ jobId: JobIdSchema }), response: z.object({ jobId: JobIdSchema, cancelled: z.boolean() }) },
+  /** Thumbnails of dataset files, drawn with a stretch and band → RGB mapping. */
+  'images:thumbnails': {
+    request: z.strictObject({
+      datasetId: DatasetIdSchema,
+      files: z.array(DatasetFileNameSchema).min(1).max(64),
+      size: ThumbnailSizeSchema,
+      display: DisplaySettingsSchema,
+    }),
+    response: z.object({ thumbnails: z.array(ThumbnailSchema) }),
+  },
+  /** Each band of one file as a grey image, with the given stretch. */
+  'images:bands': {
+    request: z.strictObject({ datasetId: DatasetIdSchema, file: DatasetFileNameSchema, size: ThumbnailSizeSchema, stretch: StretchKindSchema }),
+    response: z.object({ facts: ImageFactsSchema, bands: z.array(PngBase64Schema).max(64) }),
+  },
+  /** A run's items sorted by any column (runs:items sorts by rank or index only). */
+  'runs:items-sorted': {
+    request: z.strictObject({
+      runId: RunIdSchema,
+      ...PageSchema,
+      sortBy: ItemSortKeySchema.default('rank'),
+      direction: z.enum(['asc', 'desc']).default('asc'),
+      split: z.enum(['train', 'test']).optional(),
+    }),
+    response: z.object({ total: z.int().nonnegative(), items: z.array(RunItemSchema) }),
+  },
+  /** Items (given, or `count` spread over the dataset) and their reconstructions by the run's latest checkpoint. */
+  'runs:reconstructions': {
+    request: z.strictObject({ runId: RunIdSchema, indexes: z.array(z.int().nonnegative()).min(1).max(12).optional(), count: z.int().min(1).max(12).optional() }),
+    response: ReconstructionsSchema,
+  },
+  /** The k nearest normal (training) items of an item in latent space: the distances behind its score. */
+  'runs:neighbors': {
+    request: z.strictObject({ runId: RunIdSchema, index: z.int().nonnegative(), k: z.int().min(1).max(100).optional() }),
+    response: NeighborsSchema,
+  },
+  /**
+   * A pixel baseline (k-NN or Isolation Forest on normalized pixels, split and normalized as training
+   * would): scored at once, without the training queue, and recorded as a finished run. Reports
+   * jobs:progress under `jobId`; jobs:cancel stops it.
+   */
+  'baselines:run': {
+    request: z.strictObject({
+      dataset: DatasetSpecSchema,
+      method: BaselineMethodSchema,
+      imageSize: z.union([z.literal(32), z.literal(64), z.literal(128), z.literal(256), z.literal(512)]).default(32),
+      seed: z.int().min(0).max(2 ** 32 - 1).default(100),
+      knnK: z.int().min(1).max(1000).default(3),
+      testFraction: z.number().min(0).max(0.9).default(0.2),
+      jobId: JobIdSchema,
+    }),
+    response: z.object({ runId: RunIdSchema }),
+  },
+  /** Part 2: angle histograms, the 3-D sphere, label metrics, run comparison, score histograms (./ipc-insight.ts). */
+  ...insightInvokeContract,
 } as const satisfies InvokeContract;
 
 export const sendContract = {
@@ -364,6 +581,8 @@ export const eventContract = {
    * since the last event (events stay at about ten a second, and no epoch is left out).
    */
   'runs:epoch': z.object({ runId: RunIdSchema, logs: z.array(EpochLogSchema).min(1) }),
+  /** Progress of a long action started with a jobId (datasets:import, …). */
+  'jobs:progress': JobProgressSchema,
 } as const satisfies MessageContract;
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@
  */
 import { createRequire } from 'node:module';
 import type { AppServices } from '../services/app-services';
+import { UiServices } from '../services/ui-services';
 import type { AppInvokeHandlers, AppSendListeners } from './handler-types';
+import { createInsightHandlers } from './insight-handlers';
 
 /** The service calls the handlers make; AppServices provides them. */
 export type HandlerServices = Pick<
@@ -26,6 +28,9 @@ export type HandlerServices = Pick<
   | 'importRun'
   | 'setLabel'
   | 'listLabels'
+  // The UI services (../services/ui-services.ts) read the same store and report on the same event hub.
+  | 'store'
+  | 'events'
 >;
 
 export interface HandlerDependencies {
@@ -35,6 +40,24 @@ export interface HandlerDependencies {
   getBackend(): string;
   platform: string;
   services: HandlerServices;
+  /**
+   * The system's file dialogs: only the Electron entry passes them (electron's dialog module). Without
+   * them (`polaris serve`, tests) dialog:* answers that paths must be typed.
+   */
+  dialogs?: FileDialogs;
+}
+
+export interface FileDialogs {
+  openFolder(title: string | undefined): Promise<string | null>;
+  openFile(title: string | undefined, extensions: readonly string[]): Promise<string | null>;
+}
+
+export class NoDialogError extends Error {
+  override readonly name = 'NoDialogError';
+}
+
+function noDialogs(): never {
+  throw new NoDialogError('There is no file dialog here (the page runs in a browser): type the full path instead');
 }
 
 /**
@@ -61,6 +84,9 @@ export function detectInstalledBackend(resolveFrom: string = import.meta.url): s
 
 export function createInvokeHandlers(dependencies: HandlerDependencies): AppInvokeHandlers {
   const { services } = dependencies;
+  // Created on first use: a table that never serves a UI channel never opens these caches.
+  let uiServices: UiServices | null = null;
+  const ui = (): UiServices => (uiServices ??= new UiServices({ store: services.store, events: services.events }));
   return {
     'app:info': async () => ({
       version: dependencies.getVersion(),
@@ -82,6 +108,19 @@ export function createInvokeHandlers(dependencies: HandlerDependencies): AppInvo
     'runs:import': async ({ path }) => services.importRun(path),
     'labels:set': async ({ datasetId, file, label }) => services.setLabel(datasetId, file, label),
     'labels:list': async ({ datasetId }) => services.listLabels(datasetId),
+    'app:config-defaults': async () => ui().configDefaults(),
+    'dialog:open-folder': async ({ title }) => ({ path: await (dependencies.dialogs ?? { openFolder: noDialogs }).openFolder(title) }),
+    'dialog:open-file': async ({ title, extensions }) => ({ path: await (dependencies.dialogs ?? { openFile: noDialogs }).openFile(title, extensions) }),
+    'datasets:import': async ({ path, labelsCsv, jobId }) => ui().importDataset(path, labelsCsv, jobId),
+    'datasets:inspection': async ({ datasetId }) => ui().inspection(datasetId),
+    'jobs:cancel': async ({ jobId }) => ui().cancelJob(jobId),
+    'images:thumbnails': async ({ datasetId, files, size, display }) => ui().thumbnails(datasetId, files, size, display),
+    'images:bands': async ({ datasetId, file, size, stretch }) => ui().bands(datasetId, file, size, stretch),
+    'runs:items-sorted': async (query) => ui().sortedItems(query),
+    'runs:reconstructions': async ({ runId, indexes, count }) => ui().reconstructions(runId, indexes, count),
+    'runs:neighbors': async ({ runId, index, k }) => ui().neighbors(runId, index, k),
+    'baselines:run': async ({ jobId, ...request }) => ui().runBaseline(request, jobId),
+    ...createInsightHandlers(services),
   };
 }
 

@@ -18,6 +18,8 @@ export { fpr95Flagged, fpr95Accepted, DEFAULT_RECALL_LEVEL, type AcceptedAnomaly
 export { averagePrecision } from './average-precision';
 export { aupr } from './aupr';
 export { precisionAtN } from './precision-at-n';
+export { rankBiasedOverlap, DEFAULT_RBO_PERSISTENCE } from './rank-biased-overlap';
+export { topKJaccard, topKDifference, type TopKDifference } from './top-k-jaccard';
 
 export interface AnomalyMetrics {
   /** Area under ROC, ties counted half (auroc.ts). */
