@@ -3,6 +3,7 @@
  * milestones and the moment estimates travel with each checkpoint (a resumed run continues exactly).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { adamUpdate } from './kernels/adam';
 
 export interface AdamSettings {
   beta1: number;
@@ -47,6 +48,20 @@ export class Adam {
         if (!gradient) continue;
         const first = this.first.get(name) as tf.Variable;
         const second = this.second.get(name) as tf.Variable;
+        // One fused pass on wasm and cpu (kernels/adam.ts); the same rule in stock ops elsewhere.
+        const fused = adamUpdate(parameter, gradient, first, second, {
+          beta1,
+          beta2,
+          epsilon,
+          stepSize: learningRate / firstCorrection,
+          secondCorrection,
+        });
+        if (fused) {
+          first.assign(fused[1]);
+          second.assign(fused[2]);
+          parameter.assign(fused[0]);
+          continue;
+        }
         const newFirst = tf.add(tf.mul(first, beta1), tf.mul(gradient, 1 - beta1));
         const newSecond = tf.add(tf.mul(second, beta2), tf.mul(tf.square(gradient), 1 - beta2));
         first.assign(newFirst);

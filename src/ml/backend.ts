@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; the umbrella package's Node bundle registers them all.
 import '@tensorflow/tfjs';
 import { installConvolutionGradients } from './kernels/conv2d-gradient';
+import { installKernels } from './kernels/index';
 
 export type BackendChoice = 'node-gpu' | 'node' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['node-gpu', 'node', 'wasm', 'cpu'];
@@ -21,6 +22,30 @@ export interface BackendInfo {
   /** Why faster ones were not used. */
   skipped: { choice: BackendChoice; reason: string }[];
   simd?: boolean;
+  /** XNNPACK threads of the wasm backend (1 unless a WasmThreading hook loaded the threaded build). */
+  threads?: number;
+}
+
+/**
+ * How a platform loads the threaded wasm build (src/main/parallel/wasm-threads.ts does it for Node,
+ * where it needs node:worker_threads, which this layer may not import).
+ */
+export interface WasmThreading {
+  /** Threads to use; 1 keeps the single-threaded build. */
+  threads(): number;
+  /** Prepares the platform right before tf.setBackend('wasm'); returns the undo of temporary patches. */
+  beforeInit(threads: number): Promise<() => void>;
+  /** Called with the Emscripten module once the backend is up. */
+  afterInit?(module: unknown): void;
+  /** Undoes the setup after a failed threaded start, so the single-threaded build loads instead. */
+  singleThreaded?(): Promise<void>;
+}
+
+let wasmThreading: WasmThreading | null = null;
+
+/** Registers the platform's way to load the threaded wasm build; takes effect at the next initBackend. */
+export function registerWasmThreading(threading: WasmThreading | null): void {
+  wasmThreading = threading;
 }
 
 const loaders: Record<BackendChoice, () => Promise<string>> = {
@@ -67,10 +92,36 @@ export async function initBackend(requested?: BackendChoice | 'auto'): Promise<B
   for (const choice of candidates) {
     try {
       const name = await loaders[choice]();
-      if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
+      let threads = name === 'wasm' && wasmThreading ? Math.max(1, Math.floor(wasmThreading.threads())) : 1;
+      if (threads > 1 && wasmThreading) {
+        const undo = await wasmThreading.beforeInit(threads);
+        let started = false;
+        try {
+          started = await tf.setBackend(name);
+        } catch {
+          started = false;
+        } finally {
+          undo();
+        }
+        if (!started) {
+          // The threaded build did not start: the single-threaded one still can.
+          skipped.push({ choice, reason: 'threaded wasm build failed to start; using one thread' });
+          await wasmThreading.singleThreaded?.();
+          threads = 1;
+        }
+      }
+      if (tf.getBackend() !== name || threads === 1) {
+        if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
+      }
       await tf.ready();
+      await installKernels();
       active = { requested: want, name, choice, skipped };
-      if (name === 'wasm') active.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+      if (name === 'wasm') {
+        active.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+        const module = (tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm;
+        active.threads = module?.tfjs?.getThreadsCount?.() ?? 1;
+        if (threads > 1) wasmThreading?.afterInit?.(module);
+      }
       return active;
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
@@ -86,7 +137,8 @@ export function activeBackend(): BackendInfo | null {
 }
 
 export function describeBackend(info: BackendInfo): string {
-  const extra = info.choice === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, 1 thread)` : '';
+  const threads = info.threads ?? 1;
+  const extra = info.choice === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'})` : '';
   return `${info.choice}${extra}`;
 }
 

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cosinesTensor, radiusTensor } from './coords';
 import { type CompVaeConfig, compressedAngleCount } from './config';
+import { type DivergenceSpec, hypersphericalTerms } from './kernels/hyperspherical-divergence';
 
 /** f(s) = s² − ln(s²) − 1: ≥ 0 with its minimum f(1) = 0. */
 export function fDivergence(s: tf.Tensor): tf.Tensor {
@@ -161,8 +162,58 @@ export interface HypersphericalTerms {
 /**
  * The hyperspherical divergence, eqs (2)–(3). With class segments (OOD mode, §6) the μ-angle term is
  * computed per class on rows rolled by classAxisSpacing·k and summed; radial and σ terms use the batch.
+ *
+ * One fused op with a closed-form gradient (kernels/hyperspherical-divergence.ts, float64): the same
+ * terms as hypersphericalDivergenceReference below, which composes them from stock ops and is kept as
+ * the reference the fused op is tested against.
  */
 export function hypersphericalDivergence(
+  mu: tf.Tensor2D,
+  sigma: tf.Tensor2D,
+  config: CompVaeConfig,
+  epoch: number,
+  classSegments?: readonly ClassSegment[],
+): HypersphericalTerms {
+  if ((mu.shape[0] as number) < 2) throw new RangeError('Batch statistics need at least two items in a batch');
+  const spec = hypersphericalSpec(config, epoch, classSegments);
+  return tf.tidy(() => {
+    const terms = hypersphericalTerms(mu, sigma, spec);
+    const [angleMu, radiusMu, angleSigma, radiusSigma, kld] = tf.unstack(terms) as tf.Scalar[];
+    return { angleMu: angleMu!, radiusMu: radiusMu!, angleSigma: angleSigma!, radiusSigma: radiusSigma!, kld: kld! };
+  });
+}
+
+/** Every constant of eqs (2)–(3) and §6 for one epoch, as the fused op takes them. */
+export function hypersphericalSpec(config: CompVaeConfig, epoch: number, classSegments?: readonly ClassSegment[]): DivergenceSpec {
+  const n = config.latentDim;
+  let muSegments: DivergenceSpec['muSegments'];
+  if (classSegments && classSegments.length > 0) {
+    if (n <= config.classAxisSpacing * Math.max(...classSegments.map((s) => s.classIndex))) {
+      throw new RangeError(`Class-conditioned mode needs latentDim > ${config.classAxisSpacing}·(classes − 1)`);
+    }
+    muSegments = classSegments.map((segment) => {
+      if (segment.count < 2) throw new RangeError(`Class ${segment.classIndex} has ${segment.count} item(s) in a batch; each class needs ≥ 2`);
+      return { start: segment.start, count: segment.count, shift: config.classAxisSpacing * segment.classIndex };
+    });
+  }
+  return {
+    cosineEps: config.cosineEps,
+    varianceEps: config.varianceEps,
+    angleMeanWeight: config.angleMeanWeight,
+    muAngles: muAnglePriors(config, epoch),
+    sigmaAngles: sigmaAnglePriors(config),
+    ...(muSegments ? { muSegments } : {}),
+    radialStdGain: config.radialStdGain,
+    radialMeanGain: config.radialMeanGain,
+    muRadiusTarget: Math.sqrt(n - 0.5),
+    sigmaRadiusTarget: config.sigmaRadiusFactor * Math.sqrt(n - 0.5),
+    sigmaRadiusStdPrior: config.sigmaRadiusStdPrior,
+    weights: [config.muAngleWeight, config.muRadiusWeight, config.sigmaAngleWeight, config.sigmaRadiusWeight],
+  };
+}
+
+/** The same divergence composed from stock tfjs ops (the reference for tests). */
+export function hypersphericalDivergenceReference(
   mu: tf.Tensor2D,
   sigma: tf.Tensor2D,
   config: CompVaeConfig,

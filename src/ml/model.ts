@@ -1,7 +1,8 @@
 /**
  * The residual VAE of method.md §8 ([B] model.py, adapted from Soft-IntroVAE), written as plain tfjs
  * functions over named variables so that kernels and gradients can be swapped underneath it
- * (kernels/conv2d-gradient.ts) without touching this file.
+ * (kernels/: the Conv2D gradient, 2× resampling, …) without touching this file. The one op of its own
+ * is batch norm fused with the residual add and the LeakyReLU that follow it (kernels/batch-norm.ts).
  *
  * Encoder (32×32×C): conv5(C→16)+BN+LReLU+AvgPool2 → Res16→32+AvgPool2 → Res32→64+AvgPool2 → Res64→64
  * → flatten (64·4·4) → Linear → 2n (μ, logvar). Each further factor of 2 in the input side adds a
@@ -14,6 +15,7 @@
  * biases, BN γ = 1, β = 0; BN momentum 0.1, eps 1e-5, running variance unbiased, as torch.nn.BatchNorm.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormInfer, batchNormTrain } from './kernels/batch-norm';
 import { Rng } from './rng';
 
 export type ParameterPart = 'encoder' | 'decoder';
@@ -175,7 +177,7 @@ export class VaeNetwork {
   encode(images: tf.Tensor4D, context: ForwardContext): [tf.Tensor2D, tf.Tensor2D] {
     return tf.tidy(() => {
       let h = this.conv(images, 'enc.stem', 'same');
-      h = tf.leakyRelu(this.batchNorm(h, 'enc.stem.bn', context), LEAK);
+      h = this.batchNorm(h, 'enc.stem.bn', context);
       h = downsample(h);
       const blocks = encoderResiduals(this.options.imageSize);
       blocks.forEach((block, index) => {
@@ -195,7 +197,7 @@ export class VaeNetwork {
   decode(z: tf.Tensor2D, context: ForwardContext): tf.Tensor4D {
     return tf.tidy(() => {
       let flat = this.dense(z, 'dec.fc');
-      flat = tf.leakyRelu(this.batchNorm(flat, 'dec.fc.bn', context), LEAK);
+      flat = this.batchNorm(flat, 'dec.fc.bn', context);
       let h = tf.reshape(flat, [z.shape[0], 4, 4, 64]) as tf.Tensor4D;
       const blocks = decoderResiduals(this.options.imageSize);
       blocks.forEach((block, index) => {
@@ -218,31 +220,27 @@ export class VaeNetwork {
   private residual(x: tf.Tensor4D, block: ResidualSpec, context: ForwardContext): tf.Tensor4D {
     const identity = block.inChannels === block.outChannels ? x : this.conv(x, `${block.name}.shortcut`, 'same');
     let h = this.conv(x, `${block.name}.conv1`, 'same');
-    h = tf.leakyRelu(this.batchNorm(h, `${block.name}.bn1`, context), LEAK);
+    h = this.batchNorm(h, `${block.name}.bn1`, context);
     h = this.conv(h, `${block.name}.conv2`, 'same');
-    h = this.batchNorm(h, `${block.name}.bn2`, context);
-    return tf.leakyRelu(tf.add(h, identity), LEAK) as tf.Tensor4D;
+    return this.batchNorm(h, `${block.name}.bn2`, context, identity);
   }
 
-  /** BatchNorm over all axes but the last: batch statistics when training, running ones otherwise. */
-  private batchNorm<T extends tf.Tensor>(x: T, name: string, context: ForwardContext): T {
+  /**
+   * leaky(BatchNorm(x) [+ residual], 0.2), BatchNorm over all axes but the last: batch statistics
+   * when training, running ones otherwise. One fused op (kernels/batch-norm.ts; the stock-op
+   * composition on backends without its kernels): (x − mean)·γ/sqrt(var + ε) + β, biased variance.
+   */
+  private batchNorm<T extends tf.Tensor>(x: T, name: string, context: ForwardContext, residual?: T): T {
     const gamma = this.get(`${name}.gamma`);
     const beta = this.get(`${name}.beta`);
-    const axes = x.shape.slice(0, -1).map((_, axis) => axis);
-    let mean: tf.Tensor;
-    let variance: tf.Tensor;
+    const options = { epsilon: BN_EPS, leak: LEAK, ...(residual ? { residual } : {}) };
     if (context.training) {
-      const moments = tf.moments(x, axes);
-      mean = moments.mean;
-      variance = moments.variance;
-      const count = axes.reduce((total, axis) => total * (x.shape[axis] as number), 1);
-      context.updates.push({ name, mean: tf.keep(tf.clone(mean)) as tf.Tensor1D, variance: tf.keep(tf.clone(variance)) as tf.Tensor1D, count });
-    } else {
-      mean = this.get(`${name}.runningMean`);
-      variance = this.get(`${name}.runningVar`);
+      const { y, mean, variance } = batchNormTrain(x, gamma, beta, options);
+      const count = x.size / (x.shape[x.rank - 1] as number);
+      context.updates.push({ name, mean: tf.keep(tf.clone(mean)), variance: tf.keep(tf.clone(variance)), count });
+      return y;
     }
-    const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS)));
-    return tf.add(tf.mul(normalized, gamma), beta) as T;
+    return batchNormInfer(x, gamma, beta, this.get(`${name}.runningMean`), this.get(`${name}.runningVar`), options);
   }
 
   /** running ← (1 − 0.1)·running + 0.1·batch, with the unbiased batch variance (torch semantics). */

@@ -29,8 +29,15 @@
  *
  * The bound assumes the backend computes in IEEE float32 or better (cpu, wasm, tfjs-node); a
  * reduced-precision WebGL backend would violate it.
+ *
+ * On the wasm backend with Polaris's SIMD module (kernels/knn-filter.ts), the first pass uses int16
+ * dot products instead of the float32 matMul (about twice the throughput, split over the SIMD worker
+ * threads when there are any), with the quantization error folded into α (see searchQuantized), and a
+ * SIMD filter hands CandidateLists only the rows that can still qualify. The float64 pass is the same,
+ * so the result is identical to every other backend's (tests/ml-kernels-knn.test.ts checks this).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { float32Up, type KnnKernels, knnKernels, quantizationLimit } from '../kernels/knn-filter';
 import type { Matrix } from '../matrix';
 
 export interface NeighborSearchOptions {
@@ -128,6 +135,11 @@ export class NeighborIndex {
 
     const indices = new Int32Array(queries.rows * k);
     const distances = new Float64Array(queries.rows * k);
+    const kernels = knnKernels(tf.backend());
+    if (kernels && queries.rows > 0 && this.quantizable(queries)) {
+      await this.searchQuantized(kernels, queries, k, excludeSelf, indices, distances);
+      return { k, indices, distances };
+    }
     const bankBlocks = this.uploadBankBlocks();
     try {
       for (let start = 0; start < queries.rows; start += this.queryBlockSize) {
@@ -135,10 +147,7 @@ export class NeighborIndex {
         await this.searchQueryBlock(queries, start, end, k, excludeSelf, bankBlocks, indices, distances);
       }
     } finally {
-      for (const block of bankBlocks) {
-        block.points.dispose();
-        block.squaredNorms.dispose();
-      }
+      for (const block of bankBlocks) disposeBlock(block);
     }
     return { k, indices, distances };
   }
@@ -168,10 +177,7 @@ export class NeighborIndex {
         blocks.push({ start, end, points, squaredNorms, transposed });
       }
     } catch (error) {
-      for (const block of blocks) {
-        block.points.dispose();
-        block.squaredNorms.dispose();
-      }
+      for (const block of blocks) disposeBlock(block);
       throw error;
     }
     return blocks;
@@ -230,6 +236,153 @@ export class NeighborIndex {
       candidates.finish(i, outIndices, outDistances, (queryStart + i) * k);
     }
   }
+
+  /**
+   * The int16 bound below assumes each centred row is either zero or not vanishingly small (so its
+   * scale max|x|/L is a normal float32); data with rows within 1e-20 of the bank mean, but not on it,
+   * take the float32 path instead.
+   */
+  private quantizable(queries: Matrix): boolean {
+    const tiny = (squaredNorm: number) => squaredNorm > 0 && squaredNorm < 1e-40;
+    for (let r = 0; r < this.rows; r++) if (tiny(this.centredSquaredNorms[r] as number)) return false;
+    const { cols } = this;
+    for (let i = 0; i < queries.rows; i++) {
+      let sum = 0;
+      for (let c = 0; c < cols; c++) {
+        const centred = Math.fround((queries.data[i * cols + c] as number) - (this.mean[c] as number));
+        sum += centred * centred;
+      }
+      if (tiny(sum)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The search on the wasm backend with the SIMD module (kernels/knn-filter.ts): int16 dot products
+   * instead of the float32 matMul, then a SIMD filter, so that CandidateLists sees only rows that can
+   * still beat a query's current k-th upper bound, in the same order as scan() would.
+   *
+   * Rounding bound of the int16 scores. Rows are centred as above and quantized with their own scale
+   * s = max|x|/L (L = quantizationLimit ≤ 16383): x = s·(x̂ + e) with |e| ≤ ε = 0.51 (round to nearest,
+   * plus ≤ 2u·L ≤ 0.004 from the float32 reciprocal and product). Then
+   *   |q·b − s_q s_b Σ x̂ŷ| ≤ ε(s_b‖q‖₁ + s_q‖b‖₁) + 3ε² d s_q s_b ≤ ‖q‖‖b‖ (2ε√d/L + 3ε² d/L²)(1 + u)
+   * (s ≤ ‖x‖₂(1 + u)/L, ‖x‖₁ ≤ √d‖x‖₂), and 2‖q‖‖b‖ ≤ ‖q‖² + ‖b‖², so the error of −2 q·b is at most
+   * c(‖q‖² + ‖b‖²), c = 1.03√d/L + 0.8 d/L² (d the padded length). The int32 → float32 conversion and
+   * the two scale products add ≤ 4u, the norm addition ≤ 3u; with the float terms of the matMul bound
+   * kept as well, α = 2(c + γ_d + 16u), the factor 2 for safety as above.
+   */
+  private async searchQuantized(
+    kernels: KnnKernels,
+    queries: Matrix,
+    k: number,
+    excludeSelf: boolean,
+    outIndices: Int32Array,
+    outDistances: Float64Array,
+  ): Promise<void> {
+    const { rows, cols } = this;
+    const paddedDims = Math.ceil(cols / 8) * 8;
+    const limit = quantizationLimit(paddedDims);
+    const gammaD = (cols * UNIT_ROUNDOFF) / (1 - cols * UNIT_ROUNDOFF);
+    const quantizationError = (1.03 * Math.sqrt(paddedDims)) / limit + (0.8 * paddedDims) / (limit * limit);
+    const alpha = 2 * (quantizationError + gammaD + 16 * UNIT_ROUNDOFF);
+    const rowErrorBounds = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) rowErrorBounds[r] = alpha * (this.centredSquaredNorms[r] as number);
+
+    const blockWidth = Math.min(this.bankBlockSize, rows);
+    const queryBlock = Math.min(this.queryBlockSize, Math.max(queries.rows, 1));
+    const pointers: number[] = [];
+    const own = (bytes: number) => {
+      const pointer = kernels.allocate(bytes);
+      pointers.push(pointer);
+      return pointer;
+    };
+    let bank: ReturnType<KnnKernels['quantize']> | null = null;
+    try {
+      const bankFloat = own(rows * cols * 4);
+      const normsPtr = own(rows * 4);
+      const rowErrorsPtr = own(rows * 4);
+      const scoresPtr = own(queryBlock * blockWidth * 4);
+      const queryFloat = own(queryBlock * cols * 4);
+      {
+        const centred = kernels.f32(bankFloat, rows * cols);
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < cols; c++) centred[r * cols + c] = (this.bank[r * cols + c] as number) - (this.mean[c] as number);
+        }
+        kernels.f32(normsPtr, rows).set(this.centredSquaredNorms);
+        const errors = kernels.f32(rowErrorsPtr, rows);
+        for (let r = 0; r < rows; r++) errors[r] = float32Up(rowErrorBounds[r] as number);
+      }
+      bank = kernels.quantize(bankFloat, rows, cols);
+      const thresholds = new Float32Array(queryBlock);
+      const queryErrorBounds = new Float64Array(queryBlock);
+
+      for (let queryStart = 0; queryStart < queries.rows; queryStart += queryBlock) {
+        const count = Math.min(queryBlock, queries.rows - queryStart);
+        {
+          const centred = kernels.f32(queryFloat, count * cols);
+          for (let i = 0; i < count; i++) {
+            let squaredNorm = 0;
+            for (let c = 0; c < cols; c++) {
+              const value = Math.fround((queries.data[(queryStart + i) * cols + c] as number) - (this.mean[c] as number));
+              centred[i * cols + c] = value;
+              squaredNorm += value * value;
+            }
+            checkMagnitude(squaredNorm, 'query', queryStart + i);
+            queryErrorBounds[i] = alpha * squaredNorm;
+          }
+        }
+        const quantized = kernels.quantize(queryFloat, count, cols);
+        const candidates = new CandidateLists(count, k, queryStart, queries, this.bank, cols, rowErrorBounds);
+        try {
+          for (let bankStart = 0; bankStart < rows; bankStart += blockWidth) {
+            const width = Math.min(blockWidth, rows - bankStart);
+            kernels.dot(quantized, bank, bankStart, width, scoresPtr);
+            const normsBlock = normsPtr + 4 * bankStart;
+            const errorsBlock = rowErrorsPtr + 4 * bankStart;
+            // Per query, a bound on its k-th upper bound within this block: the largest float64 upper
+            // bound of the k rows the kernel ranks lowest (any k rows bound the k-th smallest).
+            const smallest = kernels.smallest(scoresPtr, normsBlock, errorsBlock, count, width, k);
+            let scores = kernels.f32(scoresPtr, count * width);
+            let norms = kernels.f32(normsBlock, width);
+            for (let i = 0; i < count; i++) {
+              const queryError = queryErrorBounds[i] as number;
+              const self = excludeSelf ? queryStart + i - bankStart : -1;
+              let estimate = Number.NEGATIVE_INFINITY;
+              for (let l = 0; l < k; l++) {
+                const j = smallest[i * k + l] as number;
+                if (j < 0 || j === self) {
+                  estimate = Number.POSITIVE_INFINITY;
+                  break;
+                }
+                const value = Math.fround((scores[i * width + j] as number) + (norms[j] as number));
+                estimate = Math.max(estimate, value + queryError + (rowErrorBounds[bankStart + j] as number));
+              }
+              thresholds[i] = float32Up(Math.min(candidates.upperLimit(i), estimate) + queryError);
+            }
+            const kept = kernels.filter(scoresPtr, normsBlock, errorsBlock, thresholds.subarray(0, count), count, width);
+            scores = kernels.f32(scoresPtr, count * width); // the filter may have grown the heap
+            norms = kernels.f32(normsBlock, width);
+            for (let i = 0; i < count; i++) {
+              const self = excludeSelf ? queryStart + i : -1;
+              candidates.scanKept(i, scores, i * width, norms, kept.indices, i * width, kept.counts[i] as number, bankStart, self, queryErrorBounds[i] as number);
+            }
+          }
+        } finally {
+          kernels.releaseRows(quantized);
+        }
+        for (let i = 0; i < count; i++) candidates.finish(i, outIndices, outDistances, (queryStart + i) * k);
+        await Promise.resolve();
+      }
+    } finally {
+      if (bank) kernels.releaseRows(bank);
+      for (const pointer of pointers) kernels.release(pointer);
+    }
+  }
+}
+
+function disposeBlock(block: BankBlock): void {
+  block.points.dispose();
+  block.squaredNorms.dispose();
 }
 
 interface BankBlock {
@@ -263,7 +416,7 @@ class CandidateLists {
 
   constructor(
     count: number,
-    private readonly k: number,
+    readonly k: number,
     private readonly queryStart: number,
     private readonly queries: Matrix,
     private readonly bank: Float32Array,
@@ -302,6 +455,57 @@ class CandidateLists {
       const upper = value + error;
       if (upper < upperLimit) {
         // Insert into the sorted k smallest upper bounds (k is small).
+        let position = k - 1;
+        while (position > 0 && (upperBest[bestBase + position - 1] as number) > upper) {
+          upperBest[bestBase + position] = upperBest[bestBase + position - 1] as number;
+          position--;
+        }
+        upperBest[bestBase + position] = upper;
+        upperLimit = upperBest[bestBase + k - 1] as number;
+      }
+      if ((this.pendingCount[i] as number) === capacity) this.compact(i, upperLimit);
+      const slot = pendingBase + (this.pendingCount[i] as number);
+      pendingIndex[slot] = bankIndex;
+      pendingLower[slot] = lower;
+      this.pendingCount[i] = (this.pendingCount[i] as number) + 1;
+    }
+  }
+
+  /** U: query i's current k-th smallest upper bound. */
+  upperLimit(i: number): number {
+    return this.upperBest[i * this.k + this.k - 1] as number;
+  }
+
+  /**
+   * scan() restricted to the kept columns of a filtered block: value = fl(score + norm), exactly the
+   * float32 sum the backend's add produces in scan()'s input; every column scan() would act on is kept.
+   */
+  scanKept(
+    i: number,
+    scores: Float32Array,
+    offset: number,
+    norms: Float32Array,
+    kept: Int32Array,
+    keptOffset: number,
+    keptCount: number,
+    bankStart: number,
+    self: number,
+    queryError: number,
+  ): void {
+    const { k, upperBest, pendingIndex, pendingLower, capacity, rowErrorBounds } = this;
+    const bestBase = i * k;
+    const pendingBase = i * capacity;
+    let upperLimit = upperBest[bestBase + k - 1] as number;
+    for (let c = 0; c < keptCount; c++) {
+      const j = kept[keptOffset + c] as number;
+      const value = Math.fround((scores[offset + j] as number) + (norms[j] as number));
+      const bankIndex = bankStart + j;
+      const error = queryError + (rowErrorBounds[bankIndex] as number);
+      const lower = value - error;
+      if (lower > upperLimit) continue;
+      if (bankIndex === self) continue;
+      const upper = value + error;
+      if (upper < upperLimit) {
         let position = k - 1;
         while (position > 0 && (upperBest[bestBase + position - 1] as number) > upper) {
           upperBest[bestBase + position] = upperBest[bestBase + position - 1] as number;

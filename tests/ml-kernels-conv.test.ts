@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2dFilterGradient, conv2dInputGradient, stockConvolutionGradient } from '../src/ml/kernels/conv2d-gradient';
+import { batchAsInputChannels, flipFilter, padToChannelsAsBatch } from '../src/ml/kernels/layout';
+import { useTestBackend } from './helpers/backend';
+
+/** max|a − b| / max|b| (the convention of tests/ml-conv-gradient.test.ts). */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
+    scale = Math.max(scale, Math.abs(b[i] as number));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** Runs fn on each of the backends whose kernels Polaris replaces (wasm first, then cpu), restoring the active one. */
+async function onHeapBackends(fn: (backend: 'wasm' | 'cpu') => void | Promise<void>): Promise<void> {
+  const previous = tf.getBackend();
+  tf.env().set('IS_TEST', true); // silences the cpu backend's "install tfjs-node" banner
+  try {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} unavailable`);
+      await fn(backend);
+    }
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+function randomTensor(shape: number[], seed: number, scale = 1, offset = 0): tf.Tensor {
+  return tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale), offset));
+}
+
+/** dW[a,b,i,o] = Σ x_pad[n, y+a, x+b, i]·dy[n, y, x, o], summed in float64. */
+function directFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, before: number): Float32Array {
+  const [batch, height, width, cin] = x.shape;
+  const [, outHeight, outWidth, cout] = dy.shape;
+  const xs = x.dataSync();
+  const ds = dy.dataSync();
+  const out = new Float64Array(k * k * cin * cout);
+  for (let n = 0; n < batch; n++)
+    for (let y = 0; y < outHeight; y++)
+      for (let xx = 0; xx < outWidth; xx++)
+        for (let a = 0; a < k; a++)
+          for (let b = 0; b < k; b++) {
+            const iy = y + a - before;
+            const ix = xx + b - before;
+            if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
+            for (let i = 0; i < cin; i++) {
+              const xv = xs[((n * height + iy) * width + ix) * cin + i] as number;
+              for (let o = 0; o < cout; o++) out[((a * k + b) * cin + i) * cout + o] += xv * (ds[((n * outHeight + y) * outWidth + xx) * cout + o] as number);
+            }
+          }
+  return Float32Array.from(out);
+}
+
+// Channel counts cover every path of the SIMD kernel: Co % 8 = 0 (4×8 tiles, 1×8 rows for Ci % 4 ≠ 0),
+// Ci % 4 = 0 with few Co (vectors over Ci), and neither (scalar loops).
+const cases = [
+  { x: [2, 9, 9, 16], k: 3, cout: 16 },
+  { x: [2, 8, 7, 3], k: 5, cout: 16 },
+  { x: [2, 8, 8, 16], k: 5, cout: 3 },
+  { x: [3, 6, 6, 5], k: 3, cout: 7 },
+  { x: [2, 6, 6, 32], k: 1, cout: 64 },
+  { x: [4, 4, 4, 64], k: 3, cout: 64 },
+] as const;
+
+describe('Conv2D gradient kernels (conv2d-gradient.ts, layout.ts) against direct sums and stock ops', () => {
+  beforeAll(useTestBackend);
+
+  it.each(cases)('dW of x $x, k $k → $cout channels equals the float64 direct sum (relative error ≤ 1e-5)', async ({ x: shape, k, cout }) => {
+    await onHeapBackends(() => {
+      tf.tidy(() => {
+        const x = randomTensor([...shape], 1) as tf.Tensor4D;
+        const pad = (k - 1) / 2;
+        const dy = randomTensor([shape[0], shape[1], shape[2], cout], 2) as tf.Tensor4D;
+        const dw = conv2dFilterGradient(x, dy, [pad, pad, pad, pad], [k, k, shape[3], cout]);
+        expect(dw.shape).toEqual([k, k, shape[3], cout]);
+        expect(relativeError(dw.dataSync(), directFilterGradient(x, dy, k, pad))).toBeLessThanOrEqual(1e-5);
+      });
+    });
+  });
+
+  it('dW with valid and asymmetric explicit padding', async () => {
+    await onHeapBackends(() => {
+      tf.tidy(() => {
+        const x = randomTensor([2, 7, 6, 8], 3) as tf.Tensor4D;
+        const w = randomTensor([3, 3, 8, 8], 4) as tf.Tensor4D;
+        for (const pad of ['valid', [[0, 0], [0, 2], [1, 0], [0, 0]]] as const) {
+          const upstream = tf.randomNormal(tf.conv2d(x, w, 1, pad as 'valid').shape, 0, 1, 'float32', 5);
+          const [, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad as 'valid'), upstream)))([x, w]);
+          const stock = stockConvolutionGradient()!.gradFunc(upstream, [x, w], { strides: 1, pad, dataFormat: 'NHWC', dilations: 1 } as unknown as tf.NamedAttrMap);
+          if (tf.getBackend() === 'cpu') expect(relativeError(dw!.dataSync(), stock.filter!().dataSync())).toBeLessThanOrEqual(1e-5);
+          const dx = conv2dInputGradient(upstream as tf.Tensor4D, w, pad === 'valid' ? [0, 0, 0, 0] : [0, 2, 1, 0]);
+          expect(relativeError(dx.dataSync(), stock.x!().dataSync())).toBeLessThanOrEqual(1e-5);
+        }
+      });
+    });
+  });
+
+  it('layout kernels equal their stock-op compositions exactly', async () => {
+    await onHeapBackends(() => {
+      tf.tidy(() => {
+        const w = randomTensor([3, 5, 4, 6], 6) as tf.Tensor4D;
+        expect(Array.from(flipFilter(w).dataSync())).toEqual(Array.from(tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]).dataSync()));
+        const x = randomTensor([3, 5, 4, 7], 7) as tf.Tensor4D;
+        const padded = padToChannelsAsBatch(x, [1, 2, 0, 1]);
+        expect(padded.shape).toEqual([7, 8, 5, 3]);
+        expect(Array.from(padded.dataSync())).toEqual(Array.from(tf.transpose(tf.pad(x, [[0, 0], [1, 2], [0, 1], [0, 0]]), [3, 1, 2, 0]).dataSync()));
+        expect(Array.from(batchAsInputChannels(x).dataSync())).toEqual(Array.from(tf.transpose(x, [1, 2, 0, 3]).dataSync()));
+      });
+    });
+  });
+});
