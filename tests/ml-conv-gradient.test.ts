@@ -2,17 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stockConvolutionGradient } from '../src/ml/kernels/conv2d-gradient';
 import { expectNoTensorLeak, useTestBackend } from './helpers/backend';
-
-/** Relative error max|a − b| / max|b| between the registered gradient and tfjs's stock one. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / scale;
-}
+import { relativeError } from './helpers/kernels';
 
 const cases: { name: string; x: [number, number, number, number]; k: number; cout: number; pad: 'same' | 'valid' | number }[] = [
   { name: '3×3 same', x: [4, 8, 8, 5], k: 3, cout: 7, pad: 'same' },

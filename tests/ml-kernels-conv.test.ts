@@ -4,36 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2dFilterGradient, conv2dInputGradient, stockConvolutionGradient } from '../src/ml/kernels/conv2d-gradient';
 import { batchAsInputChannels, flipFilter, padToChannelsAsBatch } from '../src/ml/kernels/layout';
 import { useTestBackend } from './helpers/backend';
-
-/** max|a − b| / max|b| (the convention of tests/ml-conv-gradient.test.ts). */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
-/** Runs fn on each of the backends whose kernels Polaris replaces (wasm first, then cpu), restoring the active one. */
-async function onHeapBackends(fn: (backend: 'wasm' | 'cpu') => void | Promise<void>): Promise<void> {
-  const previous = tf.getBackend();
-  tf.env().set('IS_TEST', true); // silences the cpu backend's "install tfjs-node" banner
-  try {
-    for (const backend of ['wasm', 'cpu'] as const) {
-      if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} unavailable`);
-      await fn(backend);
-    }
-  } finally {
-    await tf.setBackend(previous);
-  }
-}
-
-function randomTensor(shape: number[], seed: number, scale = 1, offset = 0): tf.Tensor {
-  return tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale), offset));
-}
+import { relativeError, onHeapBackends, randomTensor } from './helpers/kernels';
 
 /** dW[a,b,i,o] = Σ x_pad[n, y+a, x+b, i]·dy[n, y, x, o], summed in float64. */
 function directFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, before: number): Float32Array {

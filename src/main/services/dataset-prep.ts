@@ -8,6 +8,7 @@ import { loadImageFolder, type LoadedDataset } from '../data/dataset';
 import { applyNormalization, fitNormalization, type Normalization } from '../data/normalization';
 import { splitTrainTest } from '../data/split';
 import { DEMO_IMAGE_SIZE, loadDemoSplit } from '../demo/mnist';
+import type { RunManifest } from '../runs/run-folder';
 
 export type DatasetSpec =
   | {
@@ -147,5 +148,24 @@ function prepareDemo(spec: Extract<DatasetSpec, { kind: 'demo' }>, options: Prep
     problems: [],
     labelsCsv: null,
     anomalyClasses: ['anomaly'],
+  };
+}
+
+/** The manifest's record of the data a run used. */
+export function datasetSummary(prepared: PreparedDataset, testFraction: number, balancedTest: boolean): RunManifest['dataset'] {
+  return {
+    kind: prepared.kind,
+    path: prepared.path,
+    items: prepared.files.length,
+    size: prepared.size,
+    channels: prepared.channels,
+    bitDepth: prepared.bitDepth,
+    labelsCsv: prepared.labelsCsv,
+    anomalyClasses: prepared.anomalyClasses,
+    problems: prepared.problems,
+    trainCount: prepared.train.length,
+    testCount: prepared.test.length,
+    testFraction,
+    balancedTest,
   };
 }

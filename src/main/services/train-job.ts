@@ -31,7 +31,7 @@ import {
   writeScores,
   appendHistory,
 } from '../runs/run-folder';
-import { type DatasetSpec, prepareDataset, type PreparedDataset } from './dataset-prep';
+import { datasetSummary, type DatasetSpec, prepareDataset, type PreparedDataset } from './dataset-prep';
 import { DEFAULT_SNAPSHOT_ITEMS, snapshotSample, writeLatentSnapshot, writeSnapshotItems } from '../runs/latent-snapshots';
 
 export interface TrainJobCallbacks {
@@ -242,24 +242,6 @@ function runItems(prepared: PreparedDataset): RunItem[] {
     anomaly: prepared.anomaly[index] ?? null,
     split: testSet.has(index) ? 'test' : 'train',
   }));
-}
-
-function datasetSummary(prepared: PreparedDataset, testFraction: number, balancedTest: boolean): RunManifest['dataset'] {
-  return {
-    kind: prepared.kind,
-    path: prepared.path,
-    items: prepared.files.length,
-    size: prepared.size,
-    channels: prepared.channels,
-    bitDepth: prepared.bitDepth,
-    labelsCsv: prepared.labelsCsv,
-    anomalyClasses: prepared.anomalyClasses,
-    problems: prepared.problems,
-    trainCount: prepared.train.length,
-    testCount: prepared.test.length,
-    testFraction,
-    balancedTest,
-  };
 }
 
 function runIdFor(runDir: string): string {

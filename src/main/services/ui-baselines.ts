@@ -14,7 +14,7 @@ import { computeAnomalyMetrics } from '../../ml/metrics';
 import type { DatasetSpecInput } from '../../shared/ipc';
 import { rankScores, type RunItem, writeItems, writeManifest, writeMetrics, writeScores, type RunManifest } from '../runs/run-folder';
 import type { PolarisStore } from '../store/store';
-import { type DatasetSpec, prepareDataset, type PreparedDataset } from './dataset-prep';
+import { datasetSummary, type DatasetSpec, prepareDataset, type PreparedDataset } from './dataset-prep';
 import type { EventSink } from './events';
 import { importRunFolder } from './import-run';
 import type { JobHandle } from './ui-jobs';
@@ -123,20 +123,7 @@ export class UiBaselineService {
       method: request.method,
       config: { method: request.method, imageSize: request.imageSize, channels: prepared.channels, seed: request.seed, knnK: request.knnK, epochs: 0 },
       backend,
-      dataset: {
-        kind: 'folder',
-        path: prepared.path,
-        items: prepared.files.length,
-        size: prepared.size,
-        channels: prepared.channels,
-        bitDepth: prepared.bitDepth,
-        labelsCsv: prepared.labelsCsv,
-        anomalyClasses: prepared.anomalyClasses,
-        problems: prepared.problems,
-        trainCount: prepared.train.length,
-        testCount: prepared.test.length,
-        testFraction: request.testFraction,
-      },
+      dataset: datasetSummary(prepared, request.testFraction, false),
       normalization: prepared.normalization,
       datasetSpec: spec,
       timings: { startedAt, finishedAt, trainSeconds: (Date.now() - started) / 1000, epochsCompleted: 0 },
