@@ -12,7 +12,7 @@ The main job on the embedded default, with nothing outside the repository: MNIST
 package "mnist", one digit held out as the anomaly. Trains Comp.VAE, its vMF variant, a standard VAE
 and a plain AE briefly on the other nine digits and prints a table like the paper's Table 1
 (AUROC and FPR95 per method, with k-NN, Isolation Forest and reconstruction MSE where the paper uses
-them, and raw pixels as a baseline). About 5–8 minutes on 2 CPU cores.
+them, and raw pixels as a baseline). About 3 minutes on 2 CPU cores.
 
   --digit D        held-out digit (default ${DEMO_DEFAULTS.digit})
   --train N        normal training images (default ${DEMO_DEFAULTS.train})
