@@ -35,7 +35,7 @@ const PAGE_ENTRY = fileURLToPath(new URL('./fixtures/browser/ws-client-page.ts',
 
 /** Starts headless Chromium on `url` and returns the DevTools WebSocket URL of its page. */
 async function launchChromium(binary: string, url: string, profileDir: string): Promise<{ process: ChildProcess; pageSocketUrl: string }> {
-  const browser = spawn(binary, ['--headless', '--no-sandbox', '--disable-gpu', '--remote-debugging-port=0', `--user-data-dir=${profileDir}`, url], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const browser = spawn(binary, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profileDir}`, url], { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await new Promise<string>((resolve, reject) => {
     let seen = '';
     browser.stderr?.on('data', (chunk: Buffer) => {
