@@ -4,30 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2dFilterGradient, conv2dInputGradient, stockConvolutionGradient } from '../src/ml/kernels/conv2d-gradient';
 import { batchAsInputChannels, flipFilter, padToChannelsAsBatch } from '../src/ml/kernels/layout';
 import { useTestBackend } from './helpers/backend';
-import { relativeError, onHeapBackends, randomTensor } from './helpers/kernels';
+import { directFilterGradient, relativeError, onHeapBackends, randomTensor } from './helpers/kernels';
 
 /** dW[a,b,i,o] = Σ x_pad[n, y+a, x+b, i]·dy[n, y, x, o], summed in float64. */
-function directFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, before: number): Float32Array {
-  const [batch, height, width, cin] = x.shape;
-  const [, outHeight, outWidth, cout] = dy.shape;
-  const xs = x.dataSync();
-  const ds = dy.dataSync();
-  const out = new Float64Array(k * k * cin * cout);
-  for (let n = 0; n < batch; n++)
-    for (let y = 0; y < outHeight; y++)
-      for (let xx = 0; xx < outWidth; xx++)
-        for (let a = 0; a < k; a++)
-          for (let b = 0; b < k; b++) {
-            const iy = y + a - before;
-            const ix = xx + b - before;
-            if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
-            for (let i = 0; i < cin; i++) {
-              const xv = xs[((n * height + iy) * width + ix) * cin + i] as number;
-              for (let o = 0; o < cout; o++) out[((a * k + b) * cin + i) * cout + o] += xv * (ds[((n * outHeight + y) * outWidth + xx) * cout + o] as number);
-            }
-          }
-  return Float32Array.from(out);
-}
 
 // Channel counts cover every path of the SIMD kernel: Co % 8 = 0 (4×8 tiles, 1×8 rows for Ci % 4 ≠ 0),
 // Ci % 4 = 0 with few Co (vectors over Ci), and neither (scalar loops).

@@ -6,6 +6,7 @@ import type { Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import type { Neighbors, RunItem } from '../../shared/ipc';
 import { blobSchema, blobToFloat32, parseRow, parseRows, sqliteInteger } from '../store/columns';
+import { itemPageRowSchema } from '../store/results-repository';
 import type { PolarisStore } from '../store/store';
 import { NotFoundError } from './app-services';
 
@@ -44,21 +45,11 @@ const SELECT_ITEMS = `
   LEFT JOIN user_labels u ON u.dataset_id = runs.dataset_id AND u.file = i.file
   WHERE i.run_id = @runId AND (@split IS NULL OR i.split = @split)`;
 
-const itemRowSchema = z.object({
-  item_index: sqliteInteger,
-  file: z.string(),
-  label: z.string().nullable(),
-  anomaly: z.union([z.literal(0), z.literal(1)]).nullable(),
-  split: z.enum(['train', 'test']),
-  score: z.number().nullable(),
-  rank: sqliteInteger.nullable(),
-  user_label: z.string().nullable(),
-});
 const countRowSchema = z.object({ count: sqliteInteger });
 const bankRowSchema = z.object({ item_index: sqliteInteger, file: z.string(), label: z.string().nullable(), latent_mean: blobSchema });
 const latentRowSchema = z.object({ item_index: sqliteInteger, split: z.enum(['train', 'test']), score: z.number().nullable(), latent_mean: blobSchema.nullable() });
 
-function toRunItem(row: z.output<typeof itemRowSchema>): RunItem {
+function toRunItem(row: z.output<typeof itemPageRowSchema>): RunItem {
   return { index: row.item_index, file: row.file, label: row.label, anomaly: row.anomaly, split: row.split, score: row.score, rank: row.rank, userLabel: row.user_label };
 }
 
@@ -109,7 +100,7 @@ export class UiResultsService {
     }
     const split = query.split ?? null;
     const total = parseRow(countRowSchema, this.countStatement.get({ runId: query.runId, split }), 'item count').count;
-    const rows = parseRows(itemRowSchema, statement.all({ runId: query.runId, split, limit: query.limit, offset: query.offset }), 'run item');
+    const rows = parseRows(itemPageRowSchema, statement.all({ runId: query.runId, split, limit: query.limit, offset: query.offset }), 'run item');
     return { total, items: rows.map(toRunItem) };
   }
 

@@ -41,7 +41,8 @@ export interface ItemPageQuery {
   split: Split | null;
 }
 
-const pageRowSchema = z.object({
+/** One item of a run with its result and the user's label, as the paged queries return it. */
+export const itemPageRowSchema = z.object({
   item_index: sqliteInteger,
   file: z.string(),
   label: z.string().nullable(),
@@ -51,10 +52,10 @@ const pageRowSchema = z.object({
   rank: sqliteInteger.nullable(),
   user_label: z.string().nullable(),
 });
-const detailRowSchema = pageRowSchema.extend({ latent_mean: blobSchema.nullable(), angle_cosines: blobSchema.nullable() });
+const detailRowSchema = itemPageRowSchema.extend({ latent_mean: blobSchema.nullable(), angle_cosines: blobSchema.nullable() });
 const countRowSchema = z.object({ count: sqliteInteger });
 
-function toPageRow(row: z.output<typeof pageRowSchema>): ItemPageRow {
+function toPageRow(row: z.output<typeof itemPageRowSchema>): ItemPageRow {
   return {
     index: row.item_index,
     file: row.file,
@@ -129,7 +130,7 @@ export class ResultsRepository {
     const parameters = { runId, split: query.split, limit: query.limit, offset: query.offset };
     const statement = query.orderBy === 'rank' ? this.statements.pageByRank : this.statements.pageByIndex;
     const total = parseRow(countRowSchema, this.statements.count.get({ runId, split: query.split }), 'item count').count;
-    return { total, items: parseRows(pageRowSchema, statement.all(parameters), 'run item').map(toPageRow) };
+    return { total, items: parseRows(itemPageRowSchema, statement.all(parameters), 'run item').map(toPageRow) };
   }
 
   countResults(runId: string): number {
