@@ -441,10 +441,8 @@ class CandidateLists {
    * share of the rounding bound is `queryError`.
    */
   scan(i: number, values: Float32Array, offset: number, width: number, bankStart: number, self: number, queryError: number): void {
-    const { k, upperBest, pendingIndex, pendingLower, capacity, rowErrorBounds } = this;
-    const bestBase = i * k;
-    const pendingBase = i * capacity;
-    let upperLimit = upperBest[bestBase + k - 1] as number; // U
+    const { k, upperBest, rowErrorBounds } = this;
+    let upperLimit = upperBest[i * k + k - 1] as number; // U
     for (let j = 0; j < width; j++) {
       const value = values[offset + j] as number;
       const bankIndex = bankStart + j;
@@ -452,23 +450,34 @@ class CandidateLists {
       const lower = value - error;
       if (lower > upperLimit) continue; // the common case: certainly farther than k other rows
       if (bankIndex === self) continue;
-      const upper = value + error;
-      if (upper < upperLimit) {
-        // Insert into the sorted k smallest upper bounds (k is small).
-        let position = k - 1;
-        while (position > 0 && (upperBest[bestBase + position - 1] as number) > upper) {
-          upperBest[bestBase + position] = upperBest[bestBase + position - 1] as number;
-          position--;
-        }
-        upperBest[bestBase + position] = upper;
-        upperLimit = upperBest[bestBase + k - 1] as number;
-      }
-      if ((this.pendingCount[i] as number) === capacity) this.compact(i, upperLimit);
-      const slot = pendingBase + (this.pendingCount[i] as number);
-      pendingIndex[slot] = bankIndex;
-      pendingLower[slot] = lower;
-      this.pendingCount[i] = (this.pendingCount[i] as number) + 1;
+      upperLimit = this.admit(i, bankIndex, lower, value + error, upperLimit);
     }
+  }
+
+  /**
+   * Keeps a row that may be among query i's k nearest: updates the k smallest upper bounds and adds
+   * the row to the pending list. Returns the new U.
+   */
+  private admit(i: number, bankIndex: number, lower: number, upper: number, upperLimit: number): number {
+    const { k, upperBest, pendingIndex, pendingLower, capacity } = this;
+    const bestBase = i * k;
+    let limit = upperLimit;
+    if (upper < limit) {
+      // Insert into the sorted k smallest upper bounds (k is small).
+      let position = k - 1;
+      while (position > 0 && (upperBest[bestBase + position - 1] as number) > upper) {
+        upperBest[bestBase + position] = upperBest[bestBase + position - 1] as number;
+        position--;
+      }
+      upperBest[bestBase + position] = upper;
+      limit = upperBest[bestBase + k - 1] as number;
+    }
+    if ((this.pendingCount[i] as number) === capacity) this.compact(i, limit);
+    const slot = i * capacity + (this.pendingCount[i] as number);
+    pendingIndex[slot] = bankIndex;
+    pendingLower[slot] = lower;
+    this.pendingCount[i] = (this.pendingCount[i] as number) + 1;
+    return limit;
   }
 
   /** U: query i's current k-th smallest upper bound. */
@@ -492,10 +501,8 @@ class CandidateLists {
     self: number,
     queryError: number,
   ): void {
-    const { k, upperBest, pendingIndex, pendingLower, capacity, rowErrorBounds } = this;
-    const bestBase = i * k;
-    const pendingBase = i * capacity;
-    let upperLimit = upperBest[bestBase + k - 1] as number;
+    const { k, upperBest, rowErrorBounds } = this;
+    let upperLimit = upperBest[i * k + k - 1] as number;
     for (let c = 0; c < keptCount; c++) {
       const j = kept[keptOffset + c] as number;
       const value = Math.fround((scores[offset + j] as number) + (norms[j] as number));
@@ -504,21 +511,7 @@ class CandidateLists {
       const lower = value - error;
       if (lower > upperLimit) continue;
       if (bankIndex === self) continue;
-      const upper = value + error;
-      if (upper < upperLimit) {
-        let position = k - 1;
-        while (position > 0 && (upperBest[bestBase + position - 1] as number) > upper) {
-          upperBest[bestBase + position] = upperBest[bestBase + position - 1] as number;
-          position--;
-        }
-        upperBest[bestBase + position] = upper;
-        upperLimit = upperBest[bestBase + k - 1] as number;
-      }
-      if ((this.pendingCount[i] as number) === capacity) this.compact(i, upperLimit);
-      const slot = pendingBase + (this.pendingCount[i] as number);
-      pendingIndex[slot] = bankIndex;
-      pendingLower[slot] = lower;
-      this.pendingCount[i] = (this.pendingCount[i] as number) + 1;
+      upperLimit = this.admit(i, bankIndex, lower, value + error, upperLimit);
     }
   }
 

@@ -25,28 +25,6 @@ function isValidPadding(value: unknown): boolean {
   return value === 'valid' || value === 0;
 }
 
-/** images [B, H, W, C] → [B, 2H, 2W, C], nearest neighbour. */
-export function upsample2x(src: Float32Array, dst: Float32Array, batch: number, height: number, width: number, channels: number): void {
-  const rowIn = width * channels;
-  const rowOut = 2 * rowIn;
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < height; i++) {
-      const inBase = (b * height + i) * rowIn;
-      const outBase = (b * 2 * height + 2 * i) * rowOut;
-      for (let j = 0; j < width; j++) {
-        const from = inBase + j * channels;
-        const to = outBase + 2 * j * channels;
-        for (let c = 0; c < channels; c++) {
-          const v = src[from + c] as number;
-          dst[to + c] = v;
-          dst[to + channels + c] = v;
-        }
-      }
-      dst.copyWithin(outBase + rowOut, outBase, outBase + rowOut);
-    }
-  }
-}
-
 /** dy [B, 2H, 2W, C] → [B, H, W, C]: dst = scale·(sum of each 2×2 block). */
 export function blockSum2x(src: Float32Array, dst: Float32Array, batch: number, height: number, width: number, channels: number, scale: number): void {
   const rowOut = width * channels;
@@ -101,7 +79,7 @@ function resizeKernel(stock: Stock): tf.KernelFunc {
       const out = heap.allocate([batch, 2 * height, 2 * width, channels]);
       const simd = simdKernels(args.backend);
       if (simd) simd.exports.upsample2x(simd.offset(images), simd.offset(out), batch, height, width, channels, 1);
-      else upsample2x(heap.view(images), heap.view(out), batch, height, width, channels);
+      else spread2x(heap.view(images), heap.view(out), batch, height, width, channels, 1); // nearest neighbour = spread with scale 1
       return out;
     }
     return stock!.kernelFunc(args);
